@@ -1,0 +1,44 @@
+import Koa from 'koa'
+import { bodyParser } from '@koa/bodyparser'
+import type { Config } from './config'
+import type { Db } from './db/client'
+import type { Logger } from './logger'
+import { errorHandler, requestContext } from './http/middleware'
+import { createMetrics, type Metrics } from './http/metrics'
+import type { AppRouter } from './http/router'
+import type { TokenService } from './modules/auth/tokens'
+import type { MpClient } from './wechat/mp-client'
+import { authRoutes } from './modules/auth/auth.routes'
+import { funnelRoutes } from './modules/funnel/funnel.routes'
+import { healthRoutes } from './modules/health/health.routes'
+import { staffRoutes } from './modules/staff/staff.routes'
+
+export type AppDeps = {
+  config: Config
+  db: Db
+  logger: Logger
+  tokens: TokenService
+  mp: MpClient
+  metrics: Metrics
+}
+
+/** Builds the Koa app from its dependencies; main.ts wires real ones and listens, tests do the same. */
+export function createApp(input: Omit<AppDeps, 'metrics'> & { metrics?: Metrics }) {
+  const deps: AppDeps = { ...input, metrics: input.metrics ?? createMetrics() }
+  const app = new Koa({ proxy: true })
+  app.use(requestContext(deps.logger, deps.metrics))
+  app.use(errorHandler())
+  app.use(
+    bodyParser({
+      enableTypes: ['json', 'text'],
+      extendTypes: { text: ['text/csv'] },
+      jsonLimit: '256kb',
+      textLimit: '20mb',
+      jsonStrict: true,
+      // Koa-bodyparser keeps ctx.request.rawBody: WeChat Pay signatures are verified on it.
+    }),
+  )
+  const routers: AppRouter[] = [healthRoutes(deps), authRoutes(deps), funnelRoutes(deps), staffRoutes(deps)]
+  for (const r of routers) app.use(r.routes()).use(r.allowedMethods())
+  return { app, deps }
+}

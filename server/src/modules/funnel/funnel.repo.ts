@@ -1,0 +1,71 @@
+import { sql } from 'drizzle-orm'
+import type { DbOrTx } from '../../db/client'
+import { FUNNEL_STAGES, type FunnelStage } from '@siyu/shared'
+import { funnelEvents, funnelTransitions } from './funnel.schema'
+
+const STAGE_ARRAY = sql.raw(`ARRAY[${FUNNEL_STAGES.map((s) => `'${s}'`).join(',')}]::text[]`)
+
+/**
+ * Raises the user's stage to `to` if it is higher, in one conditional statement (the row lock
+ * serialises concurrent promotions of one user). Returns the previous stage, or null if no change.
+ */
+export async function raiseStage(db: DbOrTx, merchantId: string, userId: string, to: FunnelStage, rank: number) {
+  const r = await db.execute<{ old: string }>(sql`
+    UPDATE users u SET stage = ${to}
+    FROM (SELECT id, stage AS old FROM users WHERE merchant_id = ${merchantId} AND id = ${userId} FOR UPDATE) o
+    WHERE u.id = o.id AND array_position(${STAGE_ARRAY}, o.old) < ${rank}
+    RETURNING o.old`)
+  return r.rows[0]?.old ?? null
+}
+
+export async function insertTransition(db: DbOrTx, v: typeof funnelTransitions.$inferInsert) {
+  await db.insert(funnelTransitions).values(v).onConflictDoNothing()
+}
+
+export async function insertEvents(db: DbOrTx, rows: (typeof funnelEvents.$inferInsert)[]) {
+  return db.insert(funnelEvents).values(rows).returning({ id: funnelEvents.id, type: funnelEvents.type })
+}
+
+export type ReachRow = { key: string | null; rank: number; reached: number; reached_next: number; median_seconds: number | null }
+
+/**
+ * Cohort funnel: for each group and stage, users who first reached the stage inside [from, to),
+ * how many of them reached the next stage before `to`, and the median time it took.
+ * Reaching a stage means any transition to it or above (a jump from visitor to member passes all).
+ */
+export async function funnelReport(db: DbOrTx, merchantId: string, from: Date, to: Date, groupBy: 'channel' | 'store' | 'guide' | null) {
+  const key =
+    groupBy === 'channel'
+      ? sql`u.acq_channel`
+      : groupBy === 'store'
+        ? sql`u.acq_store_id::text`
+        : groupBy === 'guide'
+          ? sql`coalesce(u.acq_guide_id, u.guide_staff_id)::text`
+          : sql`null::text`
+  const r = await db.execute<ReachRow>(sql`
+    WITH reach AS (
+      SELECT t.user_id, s.rank, min(t.at) AS at
+      FROM funnel_transitions t
+      JOIN generate_series(1, 6) AS s(rank) ON t.to_rank >= s.rank
+      WHERE t.merchant_id = ${merchantId} AND t.at < ${to.toISOString()}::timestamptz
+      GROUP BY t.user_id, s.rank
+    )
+    SELECT ${key} AS key, r.rank::int AS rank,
+      count(*)::int AS reached,
+      count(n.user_id)::int AS reached_next,
+      percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM n.at - r.at))
+        FILTER (WHERE n.user_id IS NOT NULL) AS median_seconds
+    FROM reach r
+    JOIN users u ON u.id = r.user_id AND u.merchant_id = ${merchantId}
+    LEFT JOIN reach n ON n.user_id = r.user_id AND n.rank = r.rank + 1
+    WHERE r.at >= ${from.toISOString()}::timestamptz
+    GROUP BY 1, 2
+    ORDER BY 1 NULLS FIRST, 2`)
+  return r.rows
+}
+
+/** Start of a calendar date in a time zone, e.g. ('2026-11-01', 'Asia/Shanghai') -> 2026-10-31T16:00Z. */
+export async function startOfLocalDay(db: DbOrTx, date: string, tz: string): Promise<Date> {
+  const r = await db.execute<{ t: Date }>(sql`SELECT (${date}::date::timestamp AT TIME ZONE ${tz}) AS t`)
+  return new Date(r.rows[0]!.t)
+}

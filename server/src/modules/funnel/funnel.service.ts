@@ -1,0 +1,163 @@
+import {
+  FUNNEL_MILESTONES,
+  FUNNEL_STAGES,
+  PASSIVE_EVENT_TYPES,
+  stageRank,
+  type EventInput,
+  type FunnelMilestone,
+  type FunnelReport,
+  type FunnelStage,
+  type FunnelStageFigures,
+} from '@siyu/shared'
+import type { Db, DbOrTx } from '../../db/client'
+import * as membersService from '../members/members.service'
+import * as tenancyRepo from '../tenancy/tenancy.repo'
+import { AppError } from '../../http/errors'
+import * as repo from './funnel.repo'
+
+export type StageCause = {
+  cause: string
+  causeEventId?: number | null
+  channel?: string | null
+  storeId?: string | null
+  guideId?: string | null
+}
+
+/**
+ * The one function through which every module moves a person down the funnel
+ * (login -> visitor, interactions -> interactor, follow -> fan, WeCom contact -> friend,
+ * paid order -> customer, card claimed -> member). Stages never go down; each promotion
+ * writes one transition row. Runs in the caller's transaction.
+ */
+export async function advanceStage(tx: DbOrTx, merchantId: string, userId: string, to: FunnelStage, cause: StageCause): Promise<boolean> {
+  const rank = stageRank(to)
+  const old = await repo.raiseStage(tx, merchantId, userId, to, rank)
+  if (old === null) return false
+  await repo.insertTransition(tx, {
+    merchantId,
+    userId,
+    fromStage: old,
+    toStage: to,
+    toRank: rank,
+    cause: cause.cause,
+    causeEventId: cause.causeEventId ?? null,
+    channel: cause.channel ?? null,
+    storeId: cause.storeId ?? null,
+    guideId: cause.guideId ?? null,
+  })
+  return true
+}
+
+/** The first transition of a new user (none -> visitor), written at their first login. */
+export async function recordFirstVisit(tx: DbOrTx, merchantId: string, userId: string, cause: StageCause) {
+  await repo.insertTransition(tx, {
+    merchantId,
+    userId,
+    fromStage: null,
+    toStage: 'visitor',
+    toRank: 1,
+    cause: cause.cause,
+    channel: cause.channel ?? null,
+    storeId: cause.storeId ?? null,
+    guideId: cause.guideId ?? null,
+  })
+}
+
+/** Records a batch of interaction events; any non-passive event makes the user an interactor. */
+export async function recordEvents(db: Db, merchantId: string, userId: string, events: EventInput[]) {
+  return db.transaction(async (tx) => {
+    const now = new Date()
+    const rows = await repo.insertEvents(
+      tx,
+      events.map((e) => ({
+        merchantId,
+        userId,
+        type: e.type,
+        channel: e.channel ?? null,
+        storeId: e.storeId ?? null,
+        guideId: e.guideId ?? null,
+        sharerId: e.sharerId ?? null,
+        props: e.props ?? null,
+        occurredAt: e.occurredAt ? new Date(e.occurredAt) : now,
+      })),
+    )
+    const first = events[0]!
+    await membersService.touch(tx, merchantId, userId, {
+      channel: first.channel,
+      storeId: first.storeId,
+      guideId: first.guideId,
+      sharerId: first.sharerId,
+    })
+    const idx = events.findIndex((e) => !PASSIVE_EVENT_TYPES.includes(e.type))
+    let promoted = false
+    if (idx >= 0) {
+      const e = events[idx]!
+      promoted = await advanceStage(tx, merchantId, userId, 'interactor', {
+        cause: `event:${e.type}`,
+        causeEventId: rows[idx]!.id,
+        channel: e.channel,
+        storeId: e.storeId,
+        guideId: e.guideId,
+      })
+    }
+    return { accepted: rows.length, promoted }
+  })
+}
+
+/** Records an interaction that happened inside another module (check-in, draw...), in its transaction. */
+export async function recordInteraction(tx: DbOrTx, merchantId: string, userId: string, type: EventInput['type'], props?: Record<string, unknown>) {
+  const [row] = await repo.insertEvents(tx, [{ merchantId, userId, type, props: props ?? null, occurredAt: new Date() }])
+  await advanceStage(tx, merchantId, userId, 'interactor', { cause: `event:${type}`, causeEventId: row!.id })
+}
+
+/** Milestones from modules not built yet (official-account follow, WeCom contact) and the admin test hook. */
+export async function applyMilestone(db: Db, merchantId: string, userId: string, milestone: FunnelMilestone, cause: Omit<StageCause, 'cause'>) {
+  await membersService.getUser(db, merchantId, userId)
+  const to = FUNNEL_MILESTONES[milestone]
+  const promoted = await db.transaction((tx) => advanceStage(tx, merchantId, userId, to, { ...cause, cause: `milestone:${milestone}` }))
+  const user = await membersService.getUser(db, merchantId, userId)
+  return { promoted, stage: user.stage as FunnelStage }
+}
+
+async function resolveBound(db: Db, value: string, tz: string, end: boolean): Promise<Date> {
+  if (/^\d{4}-\d{2}-\d{2}$/.test(value)) {
+    const start = await repo.startOfLocalDay(db, value, tz)
+    return end ? new Date(start.getTime() + 24 * 3600 * 1000) : start
+  }
+  return new Date(value)
+}
+
+/** Dates are the merchant's business days (a `to` date includes that whole day). */
+export async function report(db: Db, merchantId: string, q: { from: string; to: string; groupBy?: 'channel' | 'store' | 'guide' }): Promise<FunnelReport> {
+  const merchant = await tenancyRepo.findMerchant(db, merchantId)
+  const tz = merchant?.timezone ?? 'Asia/Shanghai'
+  const from = await resolveBound(db, q.from, tz, false)
+  const to = await resolveBound(db, q.to, tz, true)
+  if (!(from < to)) throw new AppError('VALIDATION_FAILED', { issues: [{ path: 'to', message: '`to` must be after `from`', code: 'custom' }] })
+  const rows = await repo.funnelReport(db, merchantId, from, to, q.groupBy ?? null)
+  const groups = new Map<string | null, Map<number, repo.ReachRow>>()
+  for (const r of rows) {
+    if (!groups.has(r.key)) groups.set(r.key, new Map())
+    groups.get(r.key)!.set(r.rank, r)
+  }
+  if (groups.size === 0 && !q.groupBy) groups.set(null, new Map())
+  return {
+    from: from.toISOString(),
+    to: to.toISOString(),
+    groupBy: q.groupBy ?? null,
+    groups: [...groups.entries()].map(([key, byRank]) => ({
+      key,
+      stages: FUNNEL_STAGES.map((stage, i): FunnelStageFigures => {
+        const r = byRank.get(i + 1)
+        const reached = r?.reached ?? 0
+        const last = i === FUNNEL_STAGES.length - 1
+        return {
+          stage,
+          reached,
+          conversionToNext: last ? null : reached === 0 ? 0 : Math.round(((r?.reached_next ?? 0) / reached) * 10000) / 10000,
+          medianSecondsToNext: last || r?.median_seconds == null ? null : Math.round(Number(r.median_seconds)),
+        }
+      }),
+    })),
+  }
+}

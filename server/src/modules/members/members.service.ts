@@ -1,0 +1,47 @@
+import type { UserProfile } from '@siyu/shared'
+import type { DbOrTx } from '../../db/client'
+import { AppError } from '../../http/errors'
+import type { FunnelStage } from '@siyu/shared'
+import * as repo from './members.repo'
+import type { UserRow } from './members.repo'
+import * as tenancyRepo from '../tenancy/tenancy.repo'
+
+export { upsertOnLogin, touch, assignGuideIfNone, setPhone, updateProfile } from './members.repo'
+export type { UserRow }
+
+/** 13812345678 -> 138****5678; never return a raw phone to a client that does not own it. */
+export function maskPhone(phone: string | null): string | null {
+  if (!phone) return null
+  const digits = phone.replace(/^\+?86/, '')
+  if (digits.length < 7) return '****'
+  return `${digits.slice(0, 3)}****${digits.slice(-4)}`
+}
+
+/** Masks a display name for other people's eyes: 张三丰 -> 张*丰, 李四 -> 李*. */
+export function maskName(name: string | null): string | null {
+  if (!name) return null
+  const chars = Array.from(name)
+  if (chars.length === 1) return '*'
+  if (chars.length === 2) return `${chars[0]}*`
+  return `${chars[0]}${'*'.repeat(chars.length - 2)}${chars[chars.length - 1]}`
+}
+
+export async function getUser(db: DbOrTx, merchantId: string, userId: string): Promise<UserRow> {
+  const u = await repo.findUser(db, merchantId, userId)
+  if (!u) throw new AppError('USER_NOT_FOUND')
+  return u
+}
+
+export async function toProfile(db: DbOrTx, u: UserRow): Promise<UserProfile> {
+  const staff = await tenancyRepo.findStaffByUser(db, u.merchantId, u.id)
+  return {
+    id: u.id,
+    nickname: u.nickname,
+    avatarUrl: u.avatarUrl,
+    phoneMasked: maskPhone(u.phone),
+    phoneBound: u.phone !== null,
+    stage: u.stage as FunnelStage,
+    isStaff: staff !== null,
+    createdAt: u.createdAt.toISOString(),
+  }
+}

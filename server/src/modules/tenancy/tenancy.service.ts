@@ -1,0 +1,129 @@
+import type { CreateStaffInviteInput, CreateStoreInput } from '@siyu/shared'
+import type { Db, DbOrTx } from '../../db/client'
+import { AppError, isUniqueViolation } from '../../http/errors'
+import { adminKeyPrefix, generateAdminKey, hashAdminKey, humanCode } from '../auth/tokens'
+import * as repo from './tenancy.repo'
+
+export type WechatPayCredentials = {
+  mchid: string
+  mchSerial: string
+  mchPrivateKeyPem: string
+  apiV3Key: string
+  wechatpayKeys: Record<string, string>
+}
+
+export type CreateMerchantInput = {
+  name: string
+  appid: string
+  appSecret: string
+  timezone?: string
+  pay?: WechatPayCredentials
+  /** Use this key instead of a generated one (the demo's DEMO_ADMIN_KEY). */
+  adminKey?: string
+}
+
+/** Creates a merchant, its mini-program app and a first admin key (returned once, stored hashed). */
+export async function createMerchant(db: Db, input: CreateMerchantInput) {
+  const adminKey = input.adminKey ?? generateAdminKey()
+  try {
+    return await db.transaction(async (tx) => {
+      const m = await repo.insertMerchant(tx, { name: input.name, timezone: input.timezone })
+      await repo.insertApp(tx, {
+        merchantId: m.id,
+        appid: input.appid,
+        appSecret: input.appSecret,
+        mchid: input.pay?.mchid ?? null,
+        mchSerial: input.pay?.mchSerial ?? null,
+        mchPrivateKeyPem: input.pay?.mchPrivateKeyPem ?? null,
+        apiV3Key: input.pay?.apiV3Key ?? null,
+        wechatpayKeys: input.pay?.wechatpayKeys ?? {},
+      })
+      const key = await repo.insertAdminKey(tx, { merchantId: m.id, keyHash: hashAdminKey(adminKey), prefix: adminKeyPrefix(adminKey) })
+      if (!key) throw new AppError('CONFLICT', { reason: 'admin key already in use' })
+      return { merchantId: m.id, appid: input.appid, adminKey }
+    })
+  } catch (e) {
+    if (isUniqueViolation(e, 'merchant_apps_appid_uq')) throw new AppError('APPID_TAKEN', { appid: input.appid })
+    throw e
+  }
+}
+
+export async function findApp(db: DbOrTx, appid: string) {
+  const app = await repo.findAppByAppid(db, appid)
+  if (!app) throw new AppError('APP_NOT_FOUND', { appid })
+  return app
+}
+
+export async function appOfMerchant(db: DbOrTx, merchantId: string) {
+  const [app] = await repo.findAppsOfMerchant(db, merchantId)
+  if (!app) throw new AppError('APP_NOT_FOUND')
+  return app
+}
+
+export async function merchantTimezone(db: DbOrTx, merchantId: string): Promise<string> {
+  return (await repo.findMerchant(db, merchantId))?.timezone ?? 'Asia/Shanghai'
+}
+
+function storeView(s: repo.StoreRow) {
+  return { id: s.id, name: s.name, code: s.code, address: s.address, createdAt: s.createdAt.toISOString() }
+}
+
+export async function createStore(db: Db, merchantId: string, input: CreateStoreInput) {
+  try {
+    return storeView(await repo.insertStore(db, { merchantId, name: input.name, code: input.code ?? null, address: input.address ?? null }))
+  } catch (e) {
+    if (isUniqueViolation(e, 'stores_merchant_code_uq')) throw new AppError('CONFLICT', { field: 'code', reason: 'a store with this code exists' })
+    throw e
+  }
+}
+
+export async function listStores(db: Db, merchantId: string) {
+  return (await repo.listStores(db, merchantId)).map(storeView)
+}
+
+export async function getStore(db: DbOrTx, merchantId: string, storeId: string) {
+  const s = await repo.findStore(db, merchantId, storeId)
+  if (!s) throw new AppError('STORE_NOT_FOUND')
+  return storeView(s)
+}
+
+const INVITE_TTL_MS = 7 * 24 * 3600 * 1000
+
+export async function createStaffInvite(db: Db, merchantId: string, input: CreateStaffInviteInput) {
+  await getStore(db, merchantId, input.storeId)
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const inv = await repo.insertInvite(db, {
+        merchantId,
+        storeId: input.storeId,
+        role: input.role,
+        code: humanCode(8),
+        expiresAt: new Date(Date.now() + INVITE_TTL_MS),
+      })
+      return { code: inv.code, storeId: inv.storeId, role: inv.role, expiresAt: inv.expiresAt.toISOString() }
+    } catch (e) {
+      if (attempt < 3 && isUniqueViolation(e, 'staff_invites_merchant_code_uq')) continue
+      throw e
+    }
+  }
+}
+
+/** A logged-in consumer redeems an invite and becomes staff of its store (once; codes are single-use). */
+export async function joinStaff(db: Db, merchantId: string, userId: string, code: string) {
+  return db.transaction(async (tx) => {
+    if (await repo.findStaffByUser(tx, merchantId, userId)) throw new AppError('ALREADY_STAFF')
+    const inv = await repo.redeemInvite(tx, merchantId, code.toUpperCase(), userId, new Date())
+    if (!inv) throw new AppError('INVITE_INVALID')
+    const s = await repo.insertStaff(tx, { merchantId, userId, storeId: inv.storeId, role: inv.role })
+    if (!s) throw new AppError('ALREADY_STAFF')
+    return { staffId: s.id, storeId: s.storeId, role: s.role }
+  })
+}
+
+export async function ensureOpenInvite(db: Db, merchantId: string, storeId: string) {
+  const open = await repo.findOpenInvite(db, merchantId)
+  if (open && open.expiresAt > new Date()) return open.code
+  return (await createStaffInvite(db, merchantId, { storeId, role: 'guide' })).code
+}
+
+export { findStaffById, findStaffByUser } from './tenancy.repo'

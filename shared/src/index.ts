@@ -1,0 +1,7 @@
+export * from './funnel'
+export * from './money'
+export * from './errors'
+export * from './api/common'
+export * from './api/auth'
+export * from './api/funnel'
+export * from './api/admin'

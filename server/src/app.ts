@@ -8,10 +8,12 @@ import { createMetrics, type Metrics } from './http/metrics'
 import type { AppRouter } from './http/router'
 import type { TokenService } from './modules/auth/tokens'
 import type { MpClient } from './wechat/mp-client'
+import { systemClock, type Clock } from './lib/clock'
 import { authRoutes } from './modules/auth/auth.routes'
 import { funnelRoutes } from './modules/funnel/funnel.routes'
 import { healthRoutes } from './modules/health/health.routes'
 import { staffRoutes } from './modules/staff/staff.routes'
+import { jobsRoutes } from './modules/jobs/jobs.routes'
 
 export type AppDeps = {
   config: Config
@@ -20,11 +22,12 @@ export type AppDeps = {
   tokens: TokenService
   mp: MpClient
   metrics: Metrics
+  clock: Clock
 }
 
 /** Builds the Koa app from its dependencies; main.ts wires real ones and listens, tests do the same. */
-export function createApp(input: Omit<AppDeps, 'metrics'> & { metrics?: Metrics }) {
-  const deps: AppDeps = { ...input, metrics: input.metrics ?? createMetrics() }
+export function createApp(input: Omit<AppDeps, 'metrics' | 'clock'> & { metrics?: Metrics; clock?: Clock }) {
+  const deps: AppDeps = { ...input, metrics: input.metrics ?? createMetrics(), clock: input.clock ?? systemClock }
   const app = new Koa({ proxy: true })
   app.use(requestContext(deps.logger, deps.metrics))
   app.use(errorHandler())
@@ -38,7 +41,14 @@ export function createApp(input: Omit<AppDeps, 'metrics'> & { metrics?: Metrics 
       // Koa-bodyparser keeps ctx.request.rawBody: WeChat Pay signatures are verified on it.
     }),
   )
-  const routers: AppRouter[] = [healthRoutes(deps), authRoutes(deps), funnelRoutes(deps), staffRoutes(deps)]
+  const routers: AppRouter[] = [
+    healthRoutes(deps),
+    authRoutes(deps),
+    funnelRoutes(deps),
+    staffRoutes(deps),
+    jobsRoutes(deps),
+    // domain modules: one line each
+  ]
   for (const r of routers) app.use(r.routes()).use(r.allowedMethods())
   return { app, deps }
 }

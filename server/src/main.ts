@@ -8,6 +8,9 @@ import { createTokenService } from './modules/auth/tokens'
 import { openDatabase, tokenSecret } from './runtime'
 import { createMpClient } from './wechat/mp-client'
 import type { Db } from './db/client'
+import { SCHEDULED_JOBS } from './jobs'
+import { startScheduler } from './modules/jobs/jobs.service'
+import { systemClock } from './lib/clock'
 // The sandbox lives with the tests (it is a test double of WeChat); the demo uses it when no WeChat base URL is configured.
 import { createSandbox, generateMerchantKeys } from '../../tests/src/sandbox'
 
@@ -61,7 +64,8 @@ async function main() {
   })
   const port = (server.address() as { port: number }).port
 
-  logger.info({ port }, 'Siyu server listening')
+  const stopJobs = config.JOBS_ENABLED ? startScheduler(SCHEDULED_JOBS, { db, clock: systemClock, logger }) : () => undefined
+  logger.info({ port, jobs: SCHEDULED_JOBS.map((j) => j.name) }, 'Siyu server listening')
   const banner = [
     '',
     `  Siyu is running: http://127.0.0.1:${port}   (health: /healthz, ready: /readyz, metrics: /metrics)`,
@@ -81,6 +85,7 @@ async function main() {
     if (stopping) return
     stopping = true
     logger.info({ signal }, 'shutting down')
+    stopJobs()
     await new Promise<void>((r) => server.close(() => r()))
     await sandboxHandle?.close()
     await database.close()

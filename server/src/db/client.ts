@@ -6,7 +6,7 @@ import * as schema from './schema'
 types.setTypeParser(types.builtins.INT8, (v) => Number(v))
 
 export type Schema = typeof schema
-export type Db = NodePgDatabase<Schema>
+export type Db = NodePgDatabase<Schema> & { $client: Pool }
 export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0]
 /** Repos take either: the caller decides the transaction. */
 export type DbOrTx = Db | Tx

@@ -6,6 +6,7 @@ import { createTokenService } from '../../../server/src/modules/auth/tokens'
 import * as tenancy from '../../../server/src/modules/tenancy/tenancy.service'
 import { createMpClient } from '../../../server/src/wechat/mp-client'
 import { createSandbox, type Sandbox } from '../sandbox'
+import { createManualClock, type ManualClock } from '../../../server/src/lib/clock'
 import { createTestDatabase } from './db'
 
 export type TestApp = {
@@ -14,6 +15,8 @@ export type TestApp = {
   deps: AppDeps
   db: AppDeps['db']
   pool: import('pg').Pool
+  /** The server's clock: tests move it (business days, expiry). Follows real time until set. */
+  clock: ManualClock
   close(): Promise<void>
 }
 
@@ -26,7 +29,8 @@ export async function startTestApp(opts: { tokenTtlSeconds?: number } = {}): Pro
   const logger = createLogger(process.env.LOG_LEVEL ?? 'silent')
   const tokens = createTokenService('test-secret-test-secret-test-secret!', opts.tokenTtlSeconds ?? 3600)
   const mp = createMpClient({ baseUrl: sandboxUrl })
-  const { app, deps } = createApp({ config, db: database.db, logger, tokens, mp })
+  const clock = createManualClock()
+  const { app, deps } = createApp({ config, db: database.db, logger, tokens, mp, clock })
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s))
   })
@@ -37,6 +41,7 @@ export async function startTestApp(opts: { tokenTtlSeconds?: number } = {}): Pro
     deps,
     db: database.db,
     pool: database.pool,
+    clock,
     async close() {
       server.closeAllConnections()
       await new Promise<void>((r) => server.close(() => r()))

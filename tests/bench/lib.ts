@@ -1,0 +1,98 @@
+import autocannon from 'autocannon'
+import fs from 'node:fs'
+
+/** One measured line of the bench report. */
+export type BenchRow = {
+  scenario: string
+  reqPerSec: number
+  p50ms: number
+  p99ms: number
+  requests: number
+  non2xx: number
+  errors: number
+  note?: string
+}
+
+export type BenchContext = {
+  serverUrl: string
+  sandboxUrl: string
+  /** The server's database (for pgbench comparisons and bare-pool baselines). */
+  databaseUrl: string
+  appid: string
+  adminKey: string
+  storeId: string
+  serverPid: number
+  /** Seconds each load phase runs (BENCH_DURATION, default 10). */
+  duration: number
+  connections: number
+  /** Mints `n` single-use login codes in the sandbox (test hook), for fresh openids unless given. */
+  mintLoginCodes(n: number, openids?: string[]): Promise<{ openid: string; code: string }[]>
+  /** Logs `n` distinct users in, returns their tokens (fired with bounded concurrency). */
+  loginUsers(n: number, prefix: string): Promise<{ userId: string; token: string; openid: string }[]>
+  /** Runs autocannon against the server and returns the row. */
+  load(scenario: string, opts: LoadOptions): Promise<BenchRow>
+  /** pgbench tpcb-like TPS on the same PostgreSQL server, or null when pgbench is not installed. */
+  pgbenchTps(): Promise<number | null>
+  post<T = any>(path: string, body: unknown, token?: string): Promise<{ status: number; body: T }>
+  get<T = any>(path: string, token?: string): Promise<{ status: number; body: T }>
+}
+
+export type LoadOptions = {
+  method?: 'GET' | 'POST' | 'PUT'
+  path: string
+  headers?: Record<string, string>
+  body?: string
+  /** Per-request mutation, e.g. rotate through tokens or pre-minted codes. */
+  setupRequest?: (req: { method?: string; path?: string; headers?: Record<string, string>; body?: string }) => { method?: string; path?: string; headers?: Record<string, string>; body?: string }
+  connections?: number
+  duration?: number
+  /** Stop after this many requests instead of after `duration` (for finite inputs such as single-use codes). */
+  amount?: number
+}
+
+export async function runLoad(baseUrl: string, scenario: string, opts: LoadOptions, defaults: { connections: number; duration: number }): Promise<BenchRow> {
+  const result = await autocannon({
+    url: baseUrl,
+    connections: opts.connections ?? defaults.connections,
+    ...(opts.amount ? { amount: opts.amount } : { duration: opts.duration ?? defaults.duration }),
+    requests: [
+      {
+        method: opts.method ?? 'GET',
+        path: opts.path,
+        headers: { 'content-type': 'application/json', ...(opts.headers ?? {}) },
+        body: opts.body,
+        setupRequest: opts.setupRequest as never,
+      },
+    ],
+  })
+  return {
+    scenario,
+    reqPerSec: Math.round(result.requests.average),
+    p50ms: result.latency.p50,
+    p99ms: result.latency.p99,
+    requests: result.requests.total,
+    non2xx: result.non2xx,
+    errors: result.errors + result.timeouts,
+  }
+}
+
+/** Peak resident memory of a process (VmHWM), in MB. */
+export function peakRssMb(pid: number): number | null {
+  try {
+    const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8')
+    const m = /VmHWM:\s+(\d+) kB/.exec(status)
+    return m ? Math.round(Number(m[1]) / 1024) : null
+  } catch {
+    return null
+  }
+}
+
+export function printRows(rows: BenchRow[]) {
+  const header = ['scenario', 'req/s', 'p50 ms', 'p99 ms', 'requests', 'non-2xx', 'errors', 'note']
+  const lines = rows.map((r) => [r.scenario, String(r.reqPerSec), String(r.p50ms), String(r.p99ms), String(r.requests), String(r.non2xx), String(r.errors), r.note ?? ''])
+  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)))
+  const fmt = (cols: string[]) => cols.map((c, i) => c.padEnd(widths[i]!)).join('  ')
+  console.log(fmt(header))
+  console.log(widths.map((w) => '-'.repeat(w)).join('  '))
+  for (const l of lines) console.log(fmt(l))
+}

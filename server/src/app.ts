@@ -4,6 +4,7 @@ import type { Config } from './config'
 import type { Db } from './db/client'
 import type { Logger } from './logger'
 import { errorHandler, requestContext } from './http/middleware'
+import { cors } from './http/cors'
 import { createMetrics, type Metrics } from './http/metrics'
 import type { AppRouter } from './http/router'
 import type { TokenService } from './modules/auth/tokens'
@@ -31,6 +32,8 @@ export function createApp(input: Omit<AppDeps, 'metrics' | 'clock'> & { metrics?
   const app = new Koa({ proxy: true })
   app.use(requestContext(deps.logger, deps.metrics))
   app.use(errorHandler())
+  const origins = deps.config.CORS_ORIGINS ?? (deps.config.NODE_ENV === 'production' ? '' : '*')
+  if (origins) app.use(cors(origins.split(',').map((o) => o.trim()).filter(Boolean)))
   app.use(
     bodyParser({
       enableTypes: ['json', 'text'],

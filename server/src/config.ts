@@ -24,6 +24,8 @@ const Env = z.object({
   PUBLIC_BASE_URL: z.string().url().optional(),
   DEMO_APPID: z.string().min(1).max(64).default('wx_demo_siyu'),
   DEMO_ADMIN_KEY: z.string().min(16).optional(),
+  /** Origins allowed to call the API from a browser (the H5 build): comma-separated, or * (default outside production). */
+  CORS_ORIGINS: z.string().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   JOBS_ENABLED: z
     .enum(['true', 'false'])

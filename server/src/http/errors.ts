@@ -1,8 +1,24 @@
 import { CORE_ERRORS, type ErrorDefs } from './error-codes'
+import { REFERRALS_ERRORS } from '../modules/referrals/referrals.errors'
+import { TASKS_ERRORS } from '../modules/tasks/tasks.errors'
+import { PAYMENTS_ERRORS } from '../modules/payments/payments.errors'
+import { POINTS_ERRORS } from '../modules/points/points.errors'
+import { COUPONS_ERRORS } from '../modules/coupons/coupons.errors'
+import { LOTTERY_ERRORS } from '../modules/lottery/lottery.errors'
+import { CHECKIN_ERRORS } from '../modules/checkin/checkin.errors'
+import { MEMBERSHIP_ERRORS } from '../modules/membership/membership.errors'
 
 /** Every error code the API can answer with: the core's plus one spread per domain module. */
 export const ALL_ERRORS = {
   ...CORE_ERRORS,
+  ...REFERRALS_ERRORS,
+  ...TASKS_ERRORS,
+  ...PAYMENTS_ERRORS,
+  ...POINTS_ERRORS,
+  ...COUPONS_ERRORS,
+  ...LOTTERY_ERRORS,
+  ...CHECKIN_ERRORS,
+  ...MEMBERSHIP_ERRORS,
 } as const satisfies ErrorDefs
 
 export type ErrorCode = keyof typeof ALL_ERRORS
@@ -31,10 +47,19 @@ export function codeToStatus(code: ErrorCode): number {
 
 type PgError = { code?: string; constraint?: string; detail?: string }
 
+/** drizzle wraps driver errors (DrizzleQueryError) with the pg error as `cause`. */
+function pgErrorOf(e: unknown): PgError | null {
+  for (let cur: unknown = e, depth = 0; cur && depth < 3; cur = (cur as { cause?: unknown }).cause, depth++) {
+    const code = (cur as PgError).code
+    if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) return cur as PgError
+  }
+  return null
+}
+
 /** Postgres errors translated in one place: 23505 -> CONFLICT, 23503 -> NOT_FOUND, 23514 -> the code it guards. */
 export function translatePgError(e: unknown, checkCodes: Record<string, ErrorCode> = {}): AppError | null {
-  const pg = e as PgError
-  if (!pg || typeof pg.code !== 'string') return null
+  const pg = pgErrorOf(e)
+  if (!pg) return null
   switch (pg.code) {
     case '23505':
       return new AppError('CONFLICT', { constraint: pg.constraint })
@@ -52,6 +77,6 @@ export function translatePgError(e: unknown, checkCodes: Record<string, ErrorCod
 }
 
 export function isUniqueViolation(e: unknown, constraint?: string): boolean {
-  const pg = e as PgError
+  const pg = pgErrorOf(e)
   return pg?.code === '23505' && (constraint === undefined || pg.constraint === constraint)
 }

@@ -14,12 +14,9 @@ export const EventInput = z.strictObject({
 export type EventInput = z.infer<typeof EventInput>
 
 export const MAX_EVENT_BATCH = 100
-/** One event, or a batch of up to 100. */
-export const EventsInput = z.union([
-  z.strictObject({ events: z.array(EventInput).min(1).max(MAX_EVENT_BATCH) }),
-  EventInput,
-])
-export type EventsInput = z.infer<typeof EventsInput>
+/** A batch of up to 100 events; POST /api/v1/events also takes a single event. */
+export const EventsBatchInput = z.strictObject({ events: z.array(EventInput).min(1).max(MAX_EVENT_BATCH) })
+export type EventsBatchInput = z.infer<typeof EventsBatchInput>
 
 const milestones = Object.keys(FUNNEL_MILESTONES) as [FunnelMilestone, ...FunnelMilestone[]]
 export const AdminFunnelEventInput = z.strictObject({

@@ -1,4 +1,4 @@
-import { AdminFunnelEventInput, EventsInput, FunnelQuery } from '@siyu/shared'
+import { AdminFunnelEventInput, EventInput, EventsBatchInput, FunnelQuery } from '@siyu/shared'
 import type { AppDeps } from '../../app'
 import { parse } from '../../http/validate'
 import { Router } from '../../http/router'
@@ -9,8 +9,9 @@ export function funnelRoutes(deps: AppDeps) {
   const r = new Router()
   r.post('/api/v1/events', requireUser(deps.db, deps.tokens), async (ctx) => {
     const p = userOf(ctx)
-    const input = parse(EventsInput, ctx.request.body)
-    const events = 'events' in input ? input.events : [input]
+    const body = ctx.request.body as Record<string, unknown> | undefined
+    // A body with `events` is a batch; anything else must be one event (so errors name the right fields).
+    const events = body && typeof body === 'object' && 'events' in body ? parse(EventsBatchInput, body).events : [parse(EventInput, body)]
     ctx.status = 202
     ctx.body = await funnel.recordEvents(deps.db, p.merchantId, p.userId, events)
   })

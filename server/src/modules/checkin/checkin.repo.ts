@@ -1,0 +1,81 @@
+import { and, asc, eq, gte, lte, sql } from 'drizzle-orm'
+import type { DbOrTx } from '../../db/client'
+import { checkinPolicies, checkins } from './checkin.schema'
+
+export type PolicyRow = typeof checkinPolicies.$inferSelect
+export type CheckinRow = typeof checkins.$inferSelect
+
+export async function findPolicy(db: DbOrTx, merchantId: string): Promise<PolicyRow | null> {
+  const [p] = await db.select().from(checkinPolicies).where(eq(checkinPolicies.merchantId, merchantId))
+  return p ?? null
+}
+
+export async function insertPolicyIfMissing(db: DbOrTx, v: typeof checkinPolicies.$inferInsert) {
+  await db.insert(checkinPolicies).values(v).onConflictDoNothing({ target: checkinPolicies.merchantId })
+}
+
+export async function updatePolicy(db: DbOrTx, merchantId: string, v: Omit<typeof checkinPolicies.$inferInsert, 'merchantId'>) {
+  const [p] = await db.update(checkinPolicies).set(v).where(eq(checkinPolicies.merchantId, merchantId)).returning()
+  return p ?? null
+}
+
+/**
+ * Serialises one user's check-ins and make-ups for the rest of the transaction, so the streak and the
+ * monthly make-up count read under it are exact. (The unique index alone already guarantees one row per day.)
+ */
+export async function lockUser(db: DbOrTx, merchantId: string, userId: string) {
+  await db.execute(sql`SELECT pg_advisory_xact_lock(hashtextextended(${`checkin:${merchantId}:${userId}`}, 0))`)
+}
+
+/** The row, unless the day is taken (then null: ALREADY_CHECKED_IN). */
+export async function insertCheckin(db: DbOrTx, v: typeof checkins.$inferInsert): Promise<CheckinRow | null> {
+  const [r] = await db
+    .insert(checkins)
+    .values(v)
+    .onConflictDoNothing({ target: [checkins.merchantId, checkins.userId, checkins.day] })
+    .returning()
+  return r ?? null
+}
+
+export async function findDay(db: DbOrTx, merchantId: string, userId: string, day: string): Promise<CheckinRow | null> {
+  const [r] = await db.select().from(checkins).where(and(eq(checkins.merchantId, merchantId), eq(checkins.userId, userId), eq(checkins.day, day)))
+  return r ?? null
+}
+
+/**
+ * Length of the run of consecutive checked days ending at `day` (0 when `day` is not checked).
+ * Gaps-and-islands: walking back from `day`, day + row_number stays equal to day + 1 exactly while the
+ * days are consecutive, and drops below it for good at the first gap.
+ */
+export async function streakEndingAt(db: DbOrTx, merchantId: string, userId: string, day: string): Promise<number> {
+  const r = await db.execute<{ n: number }>(sql`
+    SELECT count(*)::int AS n FROM (
+      SELECT day, row_number() OVER (ORDER BY day DESC) AS rn
+      FROM checkins WHERE merchant_id = ${merchantId} AND user_id = ${userId} AND day <= ${day}::date
+    ) x WHERE x.day + x.rn::int = ${day}::date + 1`)
+  return Number(r.rows[0]?.n ?? 0)
+}
+
+export async function listRange(db: DbOrTx, merchantId: string, userId: string, from: string, to: string): Promise<CheckinRow[]> {
+  return db
+    .select()
+    .from(checkins)
+    .where(and(eq(checkins.merchantId, merchantId), eq(checkins.userId, userId), gte(checkins.day, from), lte(checkins.day, to)))
+    .orderBy(asc(checkins.day))
+}
+
+/** Make-ups the user did at or after `since` (the quota counts by when the make-up was done). */
+export async function countMakeupsSince(db: DbOrTx, merchantId: string, userId: string, since: Date): Promise<number> {
+  const [r] = await db
+    .select({ n: sql<number>`count(*)::int` })
+    .from(checkins)
+    .where(
+      and(
+        eq(checkins.merchantId, merchantId),
+        eq(checkins.userId, userId),
+        eq(checkins.madeUp, true),
+        sql`${checkins.createdAt} >= ${since.toISOString()}::timestamptz`,
+      ),
+    )
+  return r?.n ?? 0
+}

@@ -1,0 +1,220 @@
+import type {
+  CursorQuery,
+  FunnelStage,
+  Page,
+  StaffCustomer,
+  StaffMemberSummary,
+  StaffPurchaseInput,
+  StaffPurchaseResult,
+  StaffRedeemInput,
+  StaffRedeemResult,
+  StaffStats,
+} from '@siyu/shared'
+import type { Db } from '../../db/client'
+import { AppError } from '../../http/errors'
+import { addDays, businessDay, startOfBusinessDay } from '../../lib/time'
+import type { StaffPrincipal } from '../auth/auth.middleware'
+import * as funnel from '../funnel/funnel.service'
+import * as members from '../members/members.service'
+import * as membership from '../membership/membership.service'
+import * as points from '../points/points.service'
+import * as tenancy from '../tenancy/tenancy.service'
+import * as repo from './staff-desk.repo'
+
+/**
+ * The counter: staff scan a member's code, record offline purchases (points by rule × tier multiplier,
+ * growth, funnel, guide binding) and redeem points; and see their own customers and figures.
+ */
+
+export async function scan(db: Db, s: StaffPrincipal, memberCode: string, now: Date): Promise<StaffMemberSummary> {
+  const m = await membership.resolveMemberCode(db, s.merchantId, memberCode, now)
+  const u = await members.getUser(db, s.merchantId, m.userId)
+  const summary = await points.getSummary(db, s.merchantId, m.userId, now)
+  return {
+    userId: u.id,
+    cardNo: m.cardNo,
+    nameMasked: members.maskName(u.nickname),
+    phoneMasked: members.maskPhone(u.phone),
+    stage: u.stage as FunnelStage,
+    tier: { level: m.tier.level, name: m.tier.name, multiplierPermille: m.tier.multiplierPermille },
+    growth: m.growth,
+    points: { balance: summary.balance },
+    guide: u.guideStaffId ? { staffId: u.guideStaffId, isMe: u.guideStaffId === s.staffId } : null,
+  }
+}
+
+function purchaseResult(p: repo.PurchaseRow, replayed: boolean): StaffPurchaseResult {
+  return {
+    purchaseId: p.id,
+    userId: p.userId,
+    receiptNo: p.receiptNo,
+    amountFen: p.amountFen,
+    points: p.points,
+    growth: p.growth,
+    balance: p.balanceAfter ?? 0,
+    tier: { level: p.tierLevelAfter ?? 0, name: p.tierNameAfter ?? '' },
+    upgraded: p.upgraded,
+    replayed,
+    createdAt: p.createdAt.toISOString(),
+  }
+}
+
+/** A receipt number already recorded: the first result if it is the same purchase, else IDEMPOTENCY_CONFLICT. */
+function replayPurchase(p: repo.PurchaseRow, userId: string, input: StaffPurchaseInput): StaffPurchaseResult {
+  if (p.userId !== userId || p.amountFen !== input.amountFen || p.storeId !== input.storeId) {
+    throw new AppError('IDEMPOTENCY_CONFLICT', { receiptNo: input.receiptNo })
+  }
+  return purchaseResult(p, true)
+}
+
+/**
+ * Records an offline purchase, idempotent on (merchant, receiptNo): the unique index makes concurrent
+ * duplicates wait for the first insert and then replay its stored result. Points use the tier the member
+ * had before this purchase; its growth may then upgrade the tier in the same transaction.
+ */
+export async function recordPurchase(db: Db, s: StaffPrincipal, input: StaffPurchaseInput, now: Date): Promise<{ created: boolean; result: StaffPurchaseResult }> {
+  await tenancy.getStore(db, s.merchantId, input.storeId)
+  const member = await membership.resolveMemberCode(db, s.merchantId, input.memberCode, now)
+  const seen = await repo.findPurchaseByReceipt(db, s.merchantId, input.receiptNo)
+  if (seen) return { created: false, result: replayPurchase(seen, member.userId, input) }
+  const { merchantId } = s
+  const { userId, tier } = member
+  return db.transaction(async (tx) => {
+    const r = membership.purchaseRewards(member.earnRule, tier.multiplierPermille, input.amountFen)
+    const row = await repo.insertPurchase(tx, {
+      merchantId,
+      userId,
+      staffId: s.staffId,
+      storeId: input.storeId,
+      receiptNo: input.receiptNo,
+      amountFen: input.amountFen,
+      points: r.points,
+      growth: r.growth,
+      multiplierPermille: tier.multiplierPermille,
+      createdAt: now,
+    })
+    if (!row) return { created: false, result: replayPurchase((await repo.findPurchaseByReceipt(tx, merchantId, input.receiptNo))!, userId, input) }
+    const source = { type: 'staff_purchase', id: row.id }
+    const balance =
+      r.points > 0
+        ? (
+            await points.earn(tx, {
+              merchantId,
+              userId,
+              amount: r.points,
+              reasonCode: 'purchase',
+              reason: `门店消费 ${input.receiptNo}`,
+              idempotencyKey: `staff-purchase:${input.receiptNo}`,
+              source,
+              now,
+            })
+          ).balance
+        : (await points.getSummary(tx, merchantId, userId, now)).balance
+    const g = await membership.addGrowth(tx, merchantId, userId, r.growth, { reason: 'purchase', source, now })
+    await funnel.advanceStage(tx, merchantId, userId, 'customer', { cause: 'purchase', storeId: input.storeId, guideId: s.staffId })
+    await members.assignGuideIfNone(tx, merchantId, userId, s.staffId)
+    const done = await repo.finishPurchase(tx, row.id, { balanceAfter: balance, tierLevelAfter: g.tier.level, tierNameAfter: g.tier.name, upgraded: g.upgradedFrom !== null })
+    return { created: true, result: purchaseResult(done, false) }
+  })
+}
+
+function redeemResult(r: repo.RedemptionRow, replayed: boolean): StaffRedeemResult {
+  return { redemptionId: r.id, userId: r.userId, points: r.points, balance: r.balanceAfter ?? 0, replayed }
+}
+
+function replayRedemption(r: repo.RedemptionRow, userId: string, input: StaffRedeemInput): StaffRedeemResult {
+  if (r.userId !== userId || r.points !== input.points) throw new AppError('IDEMPOTENCY_CONFLICT', { idempotencyKey: input.idempotencyKey })
+  return redeemResult(r, true)
+}
+
+/** Spends points at the counter; idempotent on (merchant, idempotencyKey). Insufficient → POINTS_INSUFFICIENT, nothing written. */
+export async function redeem(db: Db, s: StaffPrincipal, input: StaffRedeemInput, now: Date): Promise<{ created: boolean; result: StaffRedeemResult }> {
+  const member = await membership.resolveMemberCode(db, s.merchantId, input.memberCode, now)
+  const { merchantId } = s
+  const userId = member.userId
+  const seen = await repo.findRedemptionByKey(db, merchantId, input.idempotencyKey)
+  if (seen) return { created: false, result: replayRedemption(seen, userId, input) }
+  return db.transaction(async (tx) => {
+    const row = await repo.insertRedemption(tx, { merchantId, userId, staffId: s.staffId, points: input.points, reason: input.reason, idempotencyKey: input.idempotencyKey, createdAt: now })
+    if (!row) return { created: false, result: replayRedemption((await repo.findRedemptionByKey(tx, merchantId, input.idempotencyKey))!, userId, input) }
+    const spent = await points.spend(tx, {
+      merchantId,
+      userId,
+      amount: input.points,
+      reasonCode: 'staff_redeem',
+      reason: input.reason,
+      idempotencyKey: `staff-redeem:${input.idempotencyKey}`,
+      source: { type: 'staff_redemption', id: row.id },
+      now,
+    })
+    return { created: true, result: redeemResult(await repo.finishRedemption(tx, row.id, spent.balance), false) }
+  })
+}
+
+function encodeCursor(c: members.GuideCursor): string {
+  return Buffer.from(`${c.createdAt}|${c.id}`).toString('base64url')
+}
+
+// the text form PostgreSQL gives timestamptz (e.g. 2026-11-22 15:44:40.123456+00)
+const TS_RE = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d{1,6})?[+-]\d{2}(:\d{2})?$/
+const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
+
+function decodeCursor(s: string): members.GuideCursor {
+  const [createdAt, id] = Buffer.from(s, 'base64url').toString().split('|')
+  if (!createdAt || !TS_RE.test(createdAt) || !id || !UUID_RE.test(id)) {
+    throw new AppError('VALIDATION_FAILED', { issues: [{ path: 'cursor', message: 'malformed cursor', code: 'custom' }] })
+  }
+  return { createdAt, id }
+}
+
+/** My customers (guide = me), newest first. */
+export async function customers(db: Db, s: StaffPrincipal, q: CursorQuery): Promise<Page<StaffCustomer>> {
+  const rows = await members.listByGuide(db, s.merchantId, s.staffId, q.limit + 1, q.cursor ? decodeCursor(q.cursor) : null)
+  const page = rows.slice(0, q.limit)
+  const ids = page.map((u) => u.id)
+  const info = await membership.memberInfoOf(db, s.merchantId, ids)
+  const visits = await repo.lastPurchaseAt(db, s.merchantId, ids)
+  const last = page[page.length - 1]
+  return {
+    items: page.map((u) => {
+      const i = info.get(u.id)!
+      return {
+        userId: u.id,
+        nameMasked: members.maskName(u.nickname),
+        phoneMasked: members.maskPhone(u.phone),
+        stage: u.stage as FunnelStage,
+        tier: { level: i.tier.level, name: i.tier.name },
+        isMember: i.isMember,
+        lastVisitAt: visits.get(u.id)?.toISOString() ?? null,
+        lastSeenAt: u.lastSeenAt.toISOString(),
+      }
+    }),
+    nextCursor: rows.length > q.limit && last ? encodeCursor({ createdAt: last.createdAtText, id: last.id }) : null,
+  }
+}
+
+/** Monday of the ISO week of `day`. */
+function weekStart(day: string): string {
+  const dow = new Date(`${day}T00:00:00Z`).getUTCDay()
+  return addDays(day, -((dow + 6) % 7))
+}
+
+/** My figures for today or this week (Monday on), in the merchant's time zone. */
+export async function stats(db: Db, s: StaffPrincipal, period: 'today' | 'week', now: Date): Promise<StaffStats> {
+  const tz = await tenancy.merchantTimezone(db, s.merchantId)
+  const today = businessDay(now, tz)
+  const from = startOfBusinessDay(period === 'today' ? today : weekStart(today), tz)
+  const to = startOfBusinessDay(addDays(today, 1), tz)
+  const p = await repo.purchaseStats(db, s.merchantId, s.staffId, from, to)
+  const r = await repo.redemptionStats(db, s.merchantId, s.staffId, from, to)
+  const mine = await members.idsByGuide(db, s.merchantId, s.staffId)
+  return {
+    period,
+    from: from.toISOString(),
+    to: to.toISOString(),
+    newMembers: await membership.countClaimedAmong(db, s.merchantId, mine, from, to),
+    purchases: { count: p.count, amountFen: p.amountFen },
+    pointsAwarded: p.points,
+    redemptions: r,
+  }
+}

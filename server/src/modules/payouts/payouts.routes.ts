@@ -1,0 +1,89 @@
+import { WithdrawalInput, WithdrawalListQuery } from '@siyu/shared'
+import type { AppDeps } from '../../app'
+import { AppError, codeToStatus, isAppError } from '../../http/errors'
+import { Router } from '../../http/router'
+import { idParam, parse } from '../../http/validate'
+import type { PayClient } from '../../wechat/pay-client'
+import { createTransferClient, type TransferClient } from '../../wechat/transfer-client'
+import { requireUser, userOf } from '../auth/auth.middleware'
+import { handleTransferNotification } from './payouts.notify'
+import * as payouts from './payouts.service'
+
+// One transfer client per pay client: same base URL and wall clock as the payments calls.
+const clients = new WeakMap<PayClient, TransferClient>()
+function transferClientOf(pay: PayClient): TransferClient {
+  let c = clients.get(pay)
+  if (!c) {
+    c = createTransferClient({ baseUrl: pay.baseUrl, now: () => pay.nowSeconds() * 1000 })
+    clients.set(pay, c)
+  }
+  return c
+}
+
+export function payoutsDepsOf(deps: AppDeps): payouts.PayoutsDeps {
+  return {
+    db: deps.db,
+    transfers: transferClientOf(deps.pay),
+    clock: deps.clock,
+    logger: deps.logger,
+    minFen: deps.config.WALLET_MIN_WITHDRAWAL_FEN,
+    maxFen: Math.max(deps.config.WALLET_MIN_WITHDRAWAL_FEN, deps.config.WALLET_MAX_WITHDRAWAL_FEN),
+    sceneId: deps.config.TRANSFER_SCENE_ID,
+    reconcileAfterMs: deps.config.TRANSFER_RECONCILE_AFTER_MINUTES * 60_000,
+    notifyUrl: () => (deps.publicBaseUrl ? `${deps.publicBaseUrl.replace(/\/+$/, '')}${payouts.TRANSFER_NOTIFY_PATH}` : null),
+    nowSeconds: () => deps.pay.nowSeconds(),
+  }
+}
+
+function withdrawalId(value: string | undefined): string {
+  try {
+    return idParam(value)
+  } catch {
+    throw new AppError('WITHDRAWAL_NOT_FOUND')
+  }
+}
+
+/** Withdrawals from the cash wallet (/api/v1/wallet/withdrawals) and WeChat's transfer notify URL. */
+export function payoutsRoutes(deps: AppDeps) {
+  const p = payoutsDepsOf(deps)
+  payouts.bindReconcileDeps(p)
+  const r = new Router()
+  const user = requireUser(deps.db, deps.tokens)
+  r.post('/api/v1/wallet/withdrawals', user, async (ctx) => {
+    const u = userOf(ctx)
+    const { amountFen } = parse(WithdrawalInput, ctx.request.body)
+    ctx.status = 201
+    ctx.body = await payouts.withdraw(p, u.merchantId, u.userId, amountFen)
+  })
+  r.get('/api/v1/wallet/withdrawals', user, async (ctx) => {
+    const u = userOf(ctx)
+    ctx.body = await payouts.listWithdrawals(deps.db, u.merchantId, u.userId, parse(WithdrawalListQuery, ctx.query))
+  })
+  r.get('/api/v1/wallet/withdrawals/:id', user, async (ctx) => {
+    const u = userOf(ctx)
+    ctx.body = await payouts.getWithdrawal(deps.db, u.merchantId, u.userId, withdrawalId(ctx.params.id))
+  })
+  r.post('/api/v1/wallet/withdrawals/:id/cancel', user, async (ctx) => {
+    const u = userOf(ctx)
+    ctx.body = await payouts.cancelWithdrawal(p, u.merchantId, u.userId, withdrawalId(ctx.params.id))
+  })
+
+  // WeChat's shape: 204 once committed; 4xx/5xx with {code, message} makes WeChat retry (probes and forgeries too).
+  r.post(payouts.TRANSFER_NOTIFY_PATH, async (ctx) => {
+    try {
+      const result = await handleTransferNotification(p, { rawBody: ctx.request.rawBody, header: (n) => ctx.get(n) || undefined })
+      ctx.state.log.info({ ...result }, 'transfer notification handled')
+      ctx.status = 204
+    } catch (err) {
+      if (isAppError(err)) {
+        ctx.status = codeToStatus(err.code)
+        ctx.body = { code: err.code, message: err.message }
+        return
+      }
+      ctx.state.log.error({ err }, 'transfer notification failed; WeChat will retry')
+      ctx.status = 500
+      ctx.body = { code: 'FAIL', message: 'internal error; retry later' }
+    }
+  })
+  return r
+}

@@ -1,11 +1,10 @@
 import { AppError } from '../../http/errors'
-import { decryptResource, readWechatpayHeaders, verifySignature, type VerifyFailure } from '../../wechat/pay-verify'
 import * as membership from '../membership/membership.service'
-import * as tenancy from '../tenancy/tenancy.service'
 import type { MerchantApp } from '../tenancy/tenancy.repo'
 import * as repo from './payments.repo'
 import { applyRefundResult, settlePayment, type NotificationSource } from './payments.settle'
-import { NotificationEnvelope, paidTransactionOf, RefundNotice, Transaction, type PaymentsDeps } from './payments.wechat'
+import { openNotification, type NotifyRequest } from './payments.open-notification'
+import { paidTransactionOf, RefundNotice, Transaction, type PaymentsDeps } from './payments.wechat'
 
 /**
  * POST /wechat/pay/notify: every WeChat Pay notification of every merchant (TRANSACTION.SUCCESS,
@@ -20,68 +19,13 @@ import { NotificationEnvelope, paidTransactionOf, RefundNotice, Transaction, typ
  * only after that transaction committed.
  */
 
-export type NotifyRequest = { rawBody: string | undefined; header(name: string): string | undefined }
+export type { NotifyRequest }
 
 export type NotifyOutcome = { eventType: string; outcome: string }
 
-const PROBE_OR_EXPECTED: VerifyFailure[] = ['probe']
-
 export async function handlePayNotification(deps: PaymentsDeps, req: NotifyRequest): Promise<NotifyOutcome> {
   const receivedAt = deps.clock.now()
-  const rawBody = req.rawBody
-  if (rawBody === undefined || rawBody === '') throw new AppError('PAY_NOTIFY_MALFORMED', { reason: 'empty or non-JSON body' })
-  const headers = readWechatpayHeaders(req.header)
-  if (!headers.serial) throw signatureInvalid(deps, 'missing_headers')
-
-  // 1. Signature, with the keys of the merchants that hold this serial.
-  const candidates = await tenancy.payAppsBySerial(deps.db, headers.serial)
-  if (candidates.length === 0) throw signatureInvalid(deps, 'unknown_serial', headers.serial)
-  const nowSeconds = deps.pay.nowSeconds()
-  const verified: MerchantApp[] = []
-  let failure: VerifyFailure = 'unknown_serial'
-  for (const app of candidates) {
-    const r = verifySignature(headers, rawBody, app.wechatpayKeys, nowSeconds)
-    if (r.ok) verified.push(app)
-    else failure = r.reason
-    // The verdict depends only on the headers, body and key: a probe or a stale stamp fails for all.
-    if (!r.ok && (r.reason === 'probe' || r.reason === 'stale_timestamp' || r.reason === 'bad_timestamp' || r.reason === 'missing_headers')) break
-  }
-  if (verified.length === 0) throw signatureInvalid(deps, failure, headers.serial)
-
-  // 2. Shape.
-  let json: unknown
-  try {
-    json = JSON.parse(rawBody)
-  } catch {
-    throw new AppError('PAY_NOTIFY_MALFORMED', { reason: 'body is not JSON' })
-  }
-  const env = NotificationEnvelope.safeParse(json)
-  if (!env.success) throw new AppError('PAY_NOTIFY_MALFORMED', { reason: 'not a notification envelope' })
-  const envelope = env.data
-
-  // 3. Decrypt and authenticate.
-  let app: MerchantApp | null = null
-  let plaintext = ''
-  for (const candidate of verified) {
-    try {
-      plaintext = decryptResource(envelope.resource, candidate.apiV3Key!)
-      app = candidate
-      break
-    } catch {
-      /* not this merchant's key, or tampered: try the next, fail below */
-    }
-  }
-  if (!app) {
-    deps.logger.warn({ notificationId: envelope.id, eventType: envelope.event_type }, 'pay notification failed to decrypt (tampered, wrong key or wrong associated_data)')
-    throw new AppError('PAY_NOTIFY_DECRYPT_FAILED')
-  }
-  let resource: unknown
-  try {
-    resource = JSON.parse(plaintext)
-  } catch {
-    throw new AppError('PAY_NOTIFY_MALFORMED', { reason: 'resource plaintext is not JSON' })
-  }
-
+  const { app, envelope, resource } = await openNotification(deps, req, deps.pay.nowSeconds(), 'pay')
   const source: NotificationSource = { notificationId: envelope.id, eventType: envelope.event_type, summary: envelope.summary ?? null, receivedAt }
 
   // 4. Apply.
@@ -154,13 +98,6 @@ export async function claimCardAfterPurchase(deps: PaymentsDeps, merchantId: str
   } catch (err) {
     deps.logger.info({ err, merchantId, userId }, 'membership card not claimed automatically after a paid plan')
   }
-}
-
-function signatureInvalid(deps: PaymentsDeps, reason: VerifyFailure, serial?: string): AppError {
-  // Probes are WeChat checking us: expected. Anything else may be an attack or a key problem.
-  if (PROBE_OR_EXPECTED.includes(reason)) deps.logger.info({ reason }, 'pay notification probe rejected')
-  else deps.logger.warn({ reason, serial }, 'pay notification signature rejected')
-  return new AppError('PAY_NOTIFY_SIGNATURE_INVALID', { reason })
 }
 
 function mismatch(deps: PaymentsDeps, field: string, notificationId: string): AppError {

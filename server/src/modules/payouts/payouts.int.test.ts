@@ -15,7 +15,8 @@ import * as tenancy from '../tenancy/tenancy.service'
 import * as wallet from '../wallet/wallet.service'
 import { payoutsDepsOf } from './payouts.routes'
 import { runExclusive } from '../jobs/jobs.service'
-import { reconcileTransfers, transferReconcileJob, withdraw, type PayoutsDeps } from './payouts.service'
+import { reconcileTransfers, withdraw, type PayoutsDeps } from './payouts.service'
+import { scheduledJobs } from '../../jobs'
 
 let t: TestApp
 let platformKey: SigningKey
@@ -297,10 +298,11 @@ describe('reconciliation', () => {
     }
     const w = await withdraw({ ...base, transfers: down }, pm.merchantId, u.user.id, 150)
     expect(w.status).toBe('created')
-    // this time through the scheduled job, as node-cron runs it (the app bound its WeChat client)
+    // this time through the scheduled job, as node-cron runs it (bound to the app's WeChat client)
     t.clock.set(later(6))
     try {
-      const r = await runExclusive(t.db, transferReconcileJob.name, () => transferReconcileJob.run({ db: t.db, clock: t.clock, logger: t.deps.logger }))
+      const job = scheduledJobs(t.deps).find((j) => j.name === 'transfer-reconcile')!
+      const r = await runExclusive(t.db, job.name, () => job.run({ db: t.db, clock: t.clock, logger: t.deps.logger }))
       expect(r.status).toBe('succeeded')
     } finally {
       t.clock.reset()

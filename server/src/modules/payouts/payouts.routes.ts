@@ -46,7 +46,6 @@ function withdrawalId(value: string | undefined): string {
 /** Withdrawals from the cash wallet (/api/v1/wallet/withdrawals) and WeChat's transfer notify URL. */
 export function payoutsRoutes(deps: AppDeps) {
   const p = payoutsDepsOf(deps)
-  payouts.bindReconcileDeps(p)
   const r = new Router()
   const user = requireUser(deps.db, deps.tokens)
   r.post('/api/v1/wallet/withdrawals', user, async (ctx) => {

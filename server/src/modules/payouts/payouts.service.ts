@@ -350,20 +350,11 @@ export async function reconcileTransfers(db: Db, deps: Omit<PayoutsDeps, 'db'>, 
   return report
 }
 
-/**
- * The scheduled run: needs the transfer client and settings, bound once the app is created
- * (bindReconcileDeps, from the payouts routes). Until then it does nothing.
- */
-let reconcileDeps: Omit<PayoutsDeps, 'db' | 'clock' | 'logger'> | null = null
-export function bindReconcileDeps(deps: Omit<PayoutsDeps, 'db' | 'clock' | 'logger'>) {
-  reconcileDeps = deps
-}
-
-export const transferReconcileJob: ScheduledJob = {
-  name: 'transfer-reconcile',
-  cron: '*/2 * * * *',
-  run: async (ctx: JobContext) => {
-    if (!reconcileDeps) return { skipped: 'payouts not configured in this process' }
-    return reconcileTransfers(ctx.db, { ...reconcileDeps, clock: ctx.clock, logger: ctx.logger }, ctx.clock.now())
-  },
+/** The scheduled run of reconcileTransfers, bound to this process's transfer client and settings. */
+export function transferReconcileJob(deps: Omit<PayoutsDeps, 'db' | 'clock' | 'logger'>): ScheduledJob {
+  return {
+    name: 'transfer-reconcile',
+    cron: '*/2 * * * *',
+    run: async (ctx: JobContext) => reconcileTransfers(ctx.db, { ...deps, clock: ctx.clock, logger: ctx.logger }, ctx.clock.now()),
+  }
 }

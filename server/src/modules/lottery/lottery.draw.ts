@@ -1,0 +1,309 @@
+/**
+ * One draw, in one transaction:
+ *   1. per-user limits: one conditional upsert of the (day, total) counter rows;
+ *   2. the points price through the ledger (idempotent on the draw's key);
+ *   3. the funnel interaction (the draw makes the user an interactor);
+ *   4. the slot, picked before the transaction by crypto.randomInt over the configured weights;
+ *   5. for a prize, inside a savepoint: the payout (points credit, coupon issue, physical prize code,
+ *      red packet), the draw record, and LAST the stock: `UPDATE ... SET stock = stock - 1 WHERE id = $1
+ *      AND stock > 0`. When the drawn prize has just run out, the savepoint is rolled back and the
+ *      outcome is "no prize" — never another prize, never negative stock.
+ * The draw record keeps everything an audit needs (weights, random value, drawn slot, outcome).
+ * Lock order: counters -> points account -> user row -> coupon template / prize row (shared, hot: held
+ * only for the last statements before COMMIT). Check-in and the coupon claim take theirs in the same order.
+ */
+import { randomUUID } from 'node:crypto'
+import type { DrawResult, MyDrawView, PrizeType } from '@siyu/shared'
+import type { Db, DbOrTx } from '../../db/client'
+import { AppError, isAppError, isUniqueViolation } from '../../http/errors'
+import { businessDay } from '../../lib/time'
+import { humanCode } from '../auth/tokens'
+import * as couponsService from '../coupons/coupons.service'
+import * as funnelService from '../funnel/funnel.service'
+import * as pointsService from '../points/points.service'
+import { cryptoRandomInt, pickPrize, type RandomInt } from './lottery.pick'
+import { payRedPacketPrize } from './lottery.payout'
+import * as repo from './lottery.repo'
+import type { DrawRow, LotteryWithPrizes, PrizeRow } from './lottery.repo'
+import { effectiveDayLimit, isActive, isEligible, loadLottery, timezoneOf } from './lottery.service'
+
+/** Thrown inside the transaction when the idempotency key already has a draw: roll back, answer with that draw. */
+class DuplicateDraw extends Error {}
+
+/** Thrown inside the payout savepoint when the drawn prize turns out to be gone: roll the payout back. */
+class PrizeGone extends Error {
+  constructor(readonly couponUnavailable: boolean) {
+    super('prize gone')
+  }
+}
+
+export type DrawOutcomeResult = DrawResult & { created: boolean }
+
+function resultOf(d: DrawRow, l: LotteryWithPrizes, replayed: boolean): DrawOutcomeResult {
+  return {
+    drawId: d.id,
+    lotteryId: d.lotteryId,
+    outcome: d.outcome as DrawResult['outcome'],
+    reason: d.reason as DrawResult['reason'],
+    prize: {
+      id: d.prizeId,
+      position: l.prizes.find((p) => p.id === d.prizeId)?.position ?? -1,
+      name: d.prizeName,
+      type: d.prizeType as PrizeType,
+      points: d.pointsAwarded,
+      couponCode: d.couponCode,
+      redeemCode: d.redeemCode,
+    },
+    free: d.free,
+    costPoints: d.costPoints,
+    replayed,
+    createdAt: d.createdAt.toISOString(),
+    created: !replayed,
+  }
+}
+
+const queues = new Map<string, { tail: Promise<void>; waiting: number }>()
+/** Draws of one user waiting in this process beyond which more taps are refused (RATE_LIMITED). */
+export const MAX_QUEUED_DRAWS_PER_USER = 50
+
+/**
+ * Runs one user's draws one after another inside this process. Correctness does not depend on it
+ * (the counter rows, the ledger and the unique keys hold across processes); it stops a burst of
+ * parallel taps from parking many pooled connections on the same user's row locks, which would
+ * starve everyone else's draws, and bounds what one user can queue.
+ */
+async function oneAtATime<T>(key: string, fn: () => Promise<T>): Promise<T> {
+  const q = queues.get(key) ?? { tail: Promise.resolve(), waiting: 0 }
+  if (q.waiting >= MAX_QUEUED_DRAWS_PER_USER) throw new AppError('RATE_LIMITED', { reason: 'too many draws in flight for this user' })
+  const prev = q.tail
+  let release!: () => void
+  const mine = new Promise<void>((r) => (release = r))
+  q.tail = prev.then(() => mine)
+  q.waiting++
+  queues.set(key, q)
+  try {
+    await prev
+    return await fn()
+  } finally {
+    release()
+    if (--q.waiting === 0) queues.delete(key)
+  }
+}
+
+/** One draw (see the top of this file); a retried idempotency key answers with the original draw. */
+export async function draw(
+  db: Db,
+  p: { merchantId: string; userId: string },
+  lotteryId: string,
+  idempotencyKey: string,
+  now: Date,
+  rand: RandomInt = cryptoRandomInt,
+): Promise<DrawOutcomeResult> {
+  return oneAtATime(`${p.merchantId}:${p.userId}`, () => drawNow(db, p, lotteryId, idempotencyKey, now, rand))
+}
+
+/**
+ * The draw without the in-process queue: what a second server instance does concurrently. Exported
+ * for the tests that prove the database alone keeps the limits, stock and idempotency.
+ */
+export async function drawNow(
+  db: Db,
+  p: { merchantId: string; userId: string },
+  lotteryId: string,
+  idempotencyKey: string,
+  now: Date,
+  rand: RandomInt = cryptoRandomInt,
+): Promise<DrawOutcomeResult> {
+  const { merchantId, userId } = p
+  const l = await loadLottery(db, merchantId, lotteryId)
+  try {
+    if (!isActive(l, now)) throw new AppError('LOTTERY_NOT_ACTIVE', { startAt: l.startAt.toISOString(), endAt: l.endAt.toISOString(), enabled: l.enabled })
+    if (!(await isEligible(db, l, userId))) throw new AppError('LOTTERY_NOT_ELIGIBLE', { eligibility: l.eligibility })
+    const day = businessDay(now, await timezoneOf(db, merchantId))
+    const pick = pickPrize(
+      l.prizes.map((x) => x.weight),
+      rand,
+    )
+    const drawn = l.prizes[pick.index]!
+    const none = l.prizes.find((x) => x.type === 'none')!
+    const drawId = randomUUID()
+    const row = await db.transaction(async (tx) => {
+      const dayLimit = effectiveDayLimit(l)
+      const c = await repo.bumpDrawCounts(tx, { merchantId, lotteryId, userId, day, dayLimit, totalLimit: l.limitTotal })
+      if (c.day === null || c.total === null) {
+        const scope = c.total === null ? 'total' : 'day'
+        throw new AppError('DRAW_LIMIT_REACHED', { scope, limit: scope === 'total' ? l.limitTotal : dayLimit })
+      }
+      const free = c.day <= l.freeDrawsPerDay
+      // not free implies a points price: effectiveDayLimit caps draws at the free ones otherwise
+      const cost = free ? 0 : l.costPoints!
+      const source = { type: 'lottery_draw', id: drawId }
+      if (cost > 0) {
+        await pointsService.spend(tx, {
+          merchantId,
+          userId,
+          amount: cost,
+          reasonCode: 'lottery_draw',
+          reason: l.name,
+          idempotencyKey: `lottery:${lotteryId}:${userId}:${idempotencyKey}`,
+          source,
+          now,
+        })
+      }
+
+      // the user row (funnel) before any prize row: the same lock order as check-in and the coupon claim
+      await funnelService.recordInteraction(tx, merchantId, userId, 'lottery_draw', { lotteryId, drawId }, now)
+
+      const record = (slot: PrizeRow, reason: DrawRow['reason'], award: Partial<DrawRow> = {}): DrawRow => ({
+        id: drawId,
+        merchantId,
+        lotteryId,
+        userId,
+        idempotencyKey,
+        businessDay: day,
+        weights: l.prizes.map((x) => ({ id: x.id, w: x.weight })),
+        totalWeight: pick.total,
+        randomValue: pick.value,
+        drawnPrizeId: drawn.id,
+        prizeId: slot.id,
+        outcome: reason === 'won' ? 'prize' : 'none',
+        reason,
+        prizeType: slot.type,
+        prizeName: slot.name,
+        free,
+        costPoints: cost,
+        pointsAwarded: null,
+        couponId: null,
+        couponCode: null,
+        redeemCode: null,
+        collectedAt: null,
+        collectedStoreId: null,
+        collectedStaffId: null,
+        createdAt: now,
+        ...award,
+      })
+      const insert = async (x: DbOrTx, r: DrawRow) => {
+        if (!(await repo.insertDraw(x, r))) throw new DuplicateDraw()
+        return r
+      }
+
+      // "none" drawn, or a prize read as out of stock moments ago (stock only grows by an admin top-up)
+      if (drawn.type === 'none') return insert(tx, record(none, 'no_prize'))
+      if (drawn.stock === 0) return insert(tx, record(none, 'out_of_stock'))
+
+      // The prize is paid and the draw recorded first, the stock taken LAST, inside a savepoint: the
+      // shared prize row (and a coupon template row) stay locked only from there to COMMIT, and when
+      // the stock turns out to be gone the savepoint undoes the payout.
+      try {
+        return await tx.transaction(async (sp) => {
+          const award: Partial<DrawRow> = {}
+          if (drawn.type === 'points') {
+            await pointsService.earn(sp, {
+              merchantId,
+              userId,
+              amount: drawn.points!,
+              reasonCode: 'lottery_prize',
+              reason: `${l.name}: ${drawn.name}`,
+              idempotencyKey: `lottery-prize:${drawId}`,
+              source,
+              now,
+            })
+            award.pointsAwarded = drawn.points
+          } else if (drawn.type === 'physical') {
+            award.redeemCode = humanCode(10)
+          } else if (drawn.type === 'red_packet') {
+            await payRedPacketPrize(sp, { merchantId, userId, drawId, lotteryId, amountFen: drawn.amountFen!, now })
+          } else if (drawn.type === 'coupon') {
+            const r = await couponsService.issueCoupon(sp, {
+              merchantId,
+              userId,
+              templateId: drawn.couponTemplateId!,
+              source: { type: 'lottery', id: drawId },
+              issueKey: `lottery:${drawId}`,
+              now,
+              timezone: await timezoneOf(sp, merchantId),
+            })
+            if (!r.ok) throw new PrizeGone(true)
+            award.couponId = r.coupon.id
+            award.couponCode = r.coupon.code
+          }
+          const won = await insert(sp, record(drawn, 'won', award))
+          if (drawn.stock !== null && !(await repo.takePrizeStock(sp, drawn.id))) throw new PrizeGone(false)
+          return won
+        })
+      } catch (e) {
+        if (!(e instanceof PrizeGone)) throw e
+        // the template can't issue any more (out of stock, deactivated, expired): the prize is gone for good
+        if (e.couponUnavailable) await repo.exhaustPrize(tx, drawn.id)
+        return insert(tx, record(none, 'out_of_stock'))
+      }
+    })
+    return resultOf(row, l, false)
+  } catch (e) {
+    // A retry of an earlier draw (same key) answers with that draw, whatever the state now (limit
+    // reached, campaign ended, a concurrent twin that committed first).
+    if (e instanceof DuplicateDraw || isAppError(e) || isUniqueViolation(e)) {
+      const prev = await repo.findDrawByKey(db, merchantId, userId, idempotencyKey)
+      if (prev) {
+        if (prev.lotteryId !== lotteryId) throw new AppError('IDEMPOTENCY_CONFLICT', { idempotencyKey })
+        return resultOf(prev, l, true)
+      }
+      if (e instanceof DuplicateDraw) throw new AppError('CONFLICT', { idempotencyKey })
+    }
+    throw e
+  }
+}
+
+/** The user's draws in one campaign, newest first. */
+export async function myDraws(db: Db, merchantId: string, userId: string, lotteryId: string) {
+  const l = await loadLottery(db, merchantId, lotteryId)
+  const rows = await repo.listDrawsOfUser(db, merchantId, userId, lotteryId, 50)
+  return {
+    items: rows.map((d): MyDrawView => {
+      const { created: _created, ...view } = resultOf(d, l, false)
+      return { ...view, collectedAt: d.collectedAt?.toISOString() ?? null }
+    }),
+  }
+}
+
+/** Audit listing for the admin: each draw with the weights, random value and drawn slot. */
+export async function auditDraws(db: Db, merchantId: string, lotteryId: string, limit: number) {
+  await loadLottery(db, merchantId, lotteryId)
+  const rows = await repo.listDrawsOfLottery(db, merchantId, lotteryId, limit)
+  return {
+    items: rows.map((d) => ({
+      id: d.id,
+      userId: d.userId,
+      businessDay: d.businessDay,
+      weights: d.weights,
+      totalWeight: d.totalWeight,
+      randomValue: d.randomValue,
+      drawnPrizeId: d.drawnPrizeId,
+      prizeId: d.prizeId,
+      outcome: d.outcome,
+      reason: d.reason,
+      free: d.free,
+      costPoints: d.costPoints,
+      createdAt: d.createdAt.toISOString(),
+    })),
+  }
+}
+
+/** Staff hand over a physical prize: marks it collected once (parallel scans: one wins), at their store. */
+export async function redeemPrize(db: Db, staff: { merchantId: string; staffId: string; storeId: string }, code: string, now: Date) {
+  const row = await repo.collectPrize(db, staff.merchantId, code, { storeId: staff.storeId, staffId: staff.staffId, now })
+  if (!row) {
+    const d = await repo.findDrawByRedeemCode(db, staff.merchantId, code)
+    if (!d) throw new AppError('PRIZE_NOT_FOUND')
+    throw new AppError('PRIZE_ALREADY_COLLECTED', { collectedAt: d.collectedAt?.toISOString() ?? null })
+  }
+  return {
+    drawId: row.id,
+    lotteryId: row.lotteryId,
+    userId: row.userId,
+    prizeName: row.prizeName,
+    collectedAt: row.collectedAt!.toISOString(),
+    storeId: staff.storeId,
+    staffId: staff.staffId,
+  }
+}

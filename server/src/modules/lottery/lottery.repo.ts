@@ -1,0 +1,232 @@
+import { and, asc, desc, eq, sql } from 'drizzle-orm'
+import type { DbOrTx } from '../../db/client'
+import { lotteries, lotteryDrawCounts, lotteryDraws, lotteryPrizes, type EligibilityJson } from './lottery.schema'
+
+export type LotteryRow = typeof lotteries.$inferSelect
+export type PrizeRow = typeof lotteryPrizes.$inferSelect
+export type DrawRow = typeof lotteryDraws.$inferSelect
+export type LotteryWithPrizes = LotteryRow & { prizes: PrizeRow[] }
+
+export async function insertLottery(db: DbOrTx, v: typeof lotteries.$inferInsert): Promise<LotteryRow> {
+  const [row] = await db.insert(lotteries).values(v).returning()
+  return row!
+}
+
+export async function insertPrizes(db: DbOrTx, rows: (typeof lotteryPrizes.$inferInsert)[]) {
+  await db.insert(lotteryPrizes).values(rows)
+}
+
+export async function deletePrizes(db: DbOrTx, merchantId: string, lotteryId: string) {
+  await db.delete(lotteryPrizes).where(and(eq(lotteryPrizes.merchantId, merchantId), eq(lotteryPrizes.lotteryId, lotteryId)))
+}
+
+type RawLottery = {
+  id: string
+  merchant_id: string
+  name: string
+  description: string | null
+  kind: string
+  start_at: Date
+  end_at: Date
+  enabled: boolean
+  eligibility: EligibilityJson
+  cost_points: number | null
+  free_draws_per_day: number
+  limit_per_day: number | null
+  limit_total: number | null
+  created_at: Date
+  updated_at: Date
+  prizes: {
+    id: string
+    merchant_id: string
+    lottery_id: string
+    position: number
+    name: string
+    type: string
+    weight: number
+    stock: number | null
+    points: number | null
+    coupon_template_id: string | null
+    amount_fen: number | null
+    image_url: string | null
+  }[]
+}
+
+/** The campaign and its slots (in position order) in one round trip: the draw's hot path reads it per request. */
+export async function findLottery(db: DbOrTx, merchantId: string, id: string): Promise<LotteryWithPrizes | null> {
+  const r = await db.execute<RawLottery>(sql`
+    SELECT l.*, coalesce((SELECT json_agg(p ORDER BY p.position) FROM lottery_prizes p WHERE p.lottery_id = l.id), '[]'::json) AS prizes
+    FROM lotteries l WHERE l.merchant_id = ${merchantId} AND l.id = ${id}`)
+  const l = r.rows[0]
+  if (!l) return null
+  return {
+    id: l.id,
+    merchantId: l.merchant_id,
+    name: l.name,
+    description: l.description,
+    kind: l.kind,
+    startAt: new Date(l.start_at),
+    endAt: new Date(l.end_at),
+    enabled: l.enabled,
+    eligibility: l.eligibility,
+    costPoints: l.cost_points,
+    freeDrawsPerDay: l.free_draws_per_day,
+    limitPerDay: l.limit_per_day,
+    limitTotal: l.limit_total,
+    createdAt: new Date(l.created_at),
+    updatedAt: new Date(l.updated_at),
+    prizes: l.prizes.map((p) => ({
+      id: p.id,
+      merchantId: p.merchant_id,
+      lotteryId: p.lottery_id,
+      position: p.position,
+      name: p.name,
+      type: p.type,
+      weight: p.weight,
+      stock: p.stock,
+      points: p.points,
+      couponTemplateId: p.coupon_template_id,
+      amountFen: p.amount_fen,
+      imageUrl: p.image_url,
+    })),
+  }
+}
+
+export async function listLotteries(db: DbOrTx, merchantId: string): Promise<LotteryRow[]> {
+  return db.select().from(lotteries).where(eq(lotteries.merchantId, merchantId)).orderBy(desc(lotteries.createdAt)).limit(200)
+}
+
+export async function updateLottery(db: DbOrTx, merchantId: string, id: string, v: Partial<typeof lotteries.$inferInsert>) {
+  const [row] = await db
+    .update(lotteries)
+    .set(v)
+    .where(and(eq(lotteries.merchantId, merchantId), eq(lotteries.id, id)))
+    .returning({ id: lotteries.id })
+  return row ?? null
+}
+
+export async function deleteLottery(db: DbOrTx, merchantId: string, id: string) {
+  const r = await db
+    .delete(lotteries)
+    .where(and(eq(lotteries.merchantId, merchantId), eq(lotteries.id, id)))
+    .returning({ id: lotteries.id })
+  return r.length > 0
+}
+
+export async function updatePrize(db: DbOrTx, merchantId: string, lotteryId: string, prizeId: string, v: { name?: string; weight?: number; addStock?: number }) {
+  const { addStock, ...rest } = v
+  const [row] = await db
+    .update(lotteryPrizes)
+    .set({ ...rest, ...(addStock ? { stock: sql`${lotteryPrizes.stock} + ${addStock}` } : {}) })
+    .where(and(eq(lotteryPrizes.merchantId, merchantId), eq(lotteryPrizes.lotteryId, lotteryId), eq(lotteryPrizes.id, prizeId)))
+    .returning({ id: lotteryPrizes.id })
+  return row ?? null
+}
+
+/** Draws in total and wins per slot, for the admin view. */
+export async function drawStats(db: DbOrTx, lotteryId: string): Promise<{ total: number; byPrize: Map<string, number> }> {
+  const r = await db.execute<{ prize_id: string; n: number }>(sql`
+    SELECT prize_id, count(*)::int AS n FROM lottery_draws WHERE lottery_id = ${lotteryId} GROUP BY prize_id`)
+  const byPrize = new Map(r.rows.map((x) => [x.prize_id, x.n]))
+  return { total: r.rows.reduce((s, x) => s + x.n, 0), byPrize }
+}
+
+export async function hasDraws(db: DbOrTx, lotteryId: string): Promise<boolean> {
+  const r = await db.execute(sql`SELECT 1 FROM lottery_draws WHERE lottery_id = ${lotteryId} LIMIT 1`)
+  return r.rows.length > 0
+}
+
+const NO_LIMIT = 2_147_483_647
+
+/**
+ * Counts one draw for today and in total, unless either count is at its limit: one statement,
+ * conditional upserts of both counter rows (parallel taps of one user queue on these rows).
+ * Returns the new counts; null for a period whose limit was reached (the caller rolls back).
+ */
+export async function bumpDrawCounts(
+  db: DbOrTx,
+  k: { merchantId: string; lotteryId: string; userId: string; day: string; dayLimit: number | null; totalLimit: number | null },
+): Promise<{ day: number | null; total: number | null }> {
+  const r = await db.execute<{ period: string; n: number }>(sql`
+    INSERT INTO lottery_draw_counts (lottery_id, user_id, period, merchant_id, n)
+    VALUES (${k.lotteryId}, ${k.userId}, ${k.day}, ${k.merchantId}, 1), (${k.lotteryId}, ${k.userId}, 'total', ${k.merchantId}, 1)
+    ON CONFLICT (lottery_id, user_id, period) DO UPDATE SET n = lottery_draw_counts.n + 1
+    WHERE lottery_draw_counts.n < CASE WHEN lottery_draw_counts.period = 'total' THEN ${k.totalLimit ?? NO_LIMIT}::int ELSE ${k.dayLimit ?? NO_LIMIT}::int END
+    RETURNING period, n`)
+  let day: number | null = null
+  let total: number | null = null
+  for (const row of r.rows) {
+    if (row.period === 'total') total = row.n
+    else day = row.n
+  }
+  return { day, total }
+}
+
+export async function drawCounts(db: DbOrTx, lotteryId: string, userId: string, day: string): Promise<{ today: number; total: number }> {
+  const rows = await db
+    .select({ period: lotteryDrawCounts.period, n: lotteryDrawCounts.n })
+    .from(lotteryDrawCounts)
+    .where(and(eq(lotteryDrawCounts.lotteryId, lotteryId), eq(lotteryDrawCounts.userId, userId), sql`${lotteryDrawCounts.period} in (${day}, 'total')`))
+  return { today: rows.find((r) => r.period === day)?.n ?? 0, total: rows.find((r) => r.period === 'total')?.n ?? 0 }
+}
+
+/** Takes one from a limited stock; false when it is (or has just become) 0. Never negative. */
+export async function takePrizeStock(db: DbOrTx, prizeId: string): Promise<boolean> {
+  const r = await db.execute(sql`UPDATE lottery_prizes SET stock = stock - 1 WHERE id = ${prizeId} AND stock > 0 RETURNING 1`)
+  return r.rows.length === 1
+}
+
+/** A prize that can't be paid out any more (its coupon template ran out): out of stock from now on. */
+export async function exhaustPrize(db: DbOrTx, prizeId: string) {
+  await db.execute(sql`UPDATE lottery_prizes SET stock = 0 WHERE id = ${prizeId}`)
+}
+
+/** Inserts the draw; false when (merchant, user, idempotency key) already has one. */
+export async function insertDraw(db: DbOrTx, v: typeof lotteryDraws.$inferInsert): Promise<boolean> {
+  const r = await db.insert(lotteryDraws).values(v).onConflictDoNothing().returning({ id: lotteryDraws.id })
+  return r.length === 1
+}
+
+export async function findDrawByKey(db: DbOrTx, merchantId: string, userId: string, key: string): Promise<DrawRow | null> {
+  const [row] = await db
+    .select()
+    .from(lotteryDraws)
+    .where(and(eq(lotteryDraws.merchantId, merchantId), eq(lotteryDraws.userId, userId), eq(lotteryDraws.idempotencyKey, key)))
+  return row ?? null
+}
+
+export async function listDrawsOfUser(db: DbOrTx, merchantId: string, userId: string, lotteryId: string, limit: number): Promise<DrawRow[]> {
+  return db
+    .select()
+    .from(lotteryDraws)
+    .where(and(eq(lotteryDraws.merchantId, merchantId), eq(lotteryDraws.userId, userId), eq(lotteryDraws.lotteryId, lotteryId)))
+    .orderBy(desc(lotteryDraws.createdAt), asc(lotteryDraws.id))
+    .limit(limit)
+}
+
+export async function listDrawsOfLottery(db: DbOrTx, merchantId: string, lotteryId: string, limit: number): Promise<DrawRow[]> {
+  return db
+    .select()
+    .from(lotteryDraws)
+    .where(and(eq(lotteryDraws.merchantId, merchantId), eq(lotteryDraws.lotteryId, lotteryId)))
+    .orderBy(desc(lotteryDraws.createdAt), asc(lotteryDraws.id))
+    .limit(limit)
+}
+
+/** Marks a physical prize collected, once: parallel redemptions of one code, one wins. */
+export async function collectPrize(db: DbOrTx, merchantId: string, code: string, by: { storeId: string; staffId: string; now: Date }) {
+  const [row] = await db
+    .update(lotteryDraws)
+    .set({ collectedAt: by.now, collectedStoreId: by.storeId, collectedStaffId: by.staffId })
+    .where(and(eq(lotteryDraws.merchantId, merchantId), eq(lotteryDraws.redeemCode, code), sql`${lotteryDraws.collectedAt} is null`))
+    .returning()
+  return row ?? null
+}
+
+export async function findDrawByRedeemCode(db: DbOrTx, merchantId: string, code: string): Promise<DrawRow | null> {
+  const [row] = await db
+    .select()
+    .from(lotteryDraws)
+    .where(and(eq(lotteryDraws.merchantId, merchantId), eq(lotteryDraws.redeemCode, code)))
+  return row ?? null
+}

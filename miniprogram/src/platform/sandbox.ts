@@ -3,11 +3,12 @@
  * browser build runs the same server flows as the mini-program. Never bundled into weapp code
  * paths (every caller is behind `process.env.TARO_ENV === 'h5'`).
  */
+import { appConfig } from '../config'
 import { PlatformError } from './platform-error'
 
 // Functions rather than module constants: nothing of this module survives in a weapp bundle.
-const sandboxBase = () => (process.env.TARO_APP_SANDBOX_BASE || 'http://127.0.0.1:3100').replace(/\/+$/, '')
-const appid = () => process.env.TARO_APP_APPID || 'wx_demo_siyu'
+const sandboxBase = () => appConfig().sandboxBase
+const appid = () => appConfig().appid
 
 const OPENID_KEY = 'siyu.sim.openid'
 
@@ -102,12 +103,14 @@ export async function confirmPayment(params: {
 }
 
 /**
- * Like wx.requestMerchantTransfer: the user confirms the transfer. ASSUMPTION: the sandbox has no
- * transfer hook yet; path and body to be aligned with it (WECHAT-CONTRACT §6 "user-confirm
- * transfer (checks the openid)").
+ * Like wx.requestMerchantTransfer: the user confirms receipt on WeChat's page. The sandbox's hook
+ * (`POST /__sim/transfer/confirm {mchId, appId, package, openid}`, tests/src/sandbox/sim-routes.ts)
+ * checks the package against the bill, and that the bill's payee is the WeChat user holding the phone
+ * (`openid`: this browser's simulated user, not the bill's `openId`); the bill turns SUCCESS and the
+ * sandbox sends the MCHTRANSFER.BILL.FINISHED notification to the server.
  */
 export async function confirmTransfer(params: { mchId: string; appId: string; package: string }): Promise<void> {
-  await post('/__sim/transfer/confirm', { ...params, openid: simOpenid() })
+  await post('/__sim/transfer/confirm', { mchId: params.mchId, appId: params.appId, package: params.package, openid: simOpenid() })
 }
 
 /** Like wx.scanCode: the tester types the code's text. */

@@ -1,13 +1,17 @@
 import type { LoginInput, LoginOutput } from '@siyu/shared'
+import { appConfig } from '../config'
 import { getLoginCode, PlatformError } from '../platform'
+import { clearAttribution, pendingAttribution } from './attribution'
 import { ApiError } from './errors'
 import { request } from './request'
 import { clearToken, getToken, setToken } from './token'
+import { rememberReferral, rememberUser } from './session'
 
-export const APPID = process.env.TARO_APP_APPID || 'wx_demo_siyu'
-
-/** wx.login (or the sandbox in H5) → POST /api/v1/auth/login; keeps the token in storage. */
-export async function login(attribution?: LoginInput['attribution']): Promise<LoginOutput> {
+/**
+ * wx.login (or the sandbox in H5) → POST /api/v1/auth/login; keeps the token in storage. The
+ * attribution captured at launch (share link, QR scene) goes with it.
+ */
+export async function login(attribution: LoginInput['attribution'] = pendingAttribution()): Promise<LoginOutput> {
   let code: string
   try {
     code = await getLoginCode()
@@ -15,12 +19,16 @@ export async function login(attribution?: LoginInput['attribution']): Promise<Lo
     const detail = err instanceof PlatformError ? err.errMsg : String(err)
     throw new ApiError({ code: 'LOGIN_FAILED', status: 0, serverMessage: detail })
   }
-  const body: LoginInput = { appid: APPID, code, ...(attribution ? { attribution } : {}) }
+  const body: LoginInput = { appid: appConfig().appid, code, ...(attribution ? { attribution } : {}) }
   const out = await request<LoginOutput>('/api/v1/auth/login', { method: 'POST', data: body, auth: false })
   if (!out || typeof out.token !== 'string') {
     throw new ApiError({ code: 'BAD_RESPONSE', status: 200 })
   }
   setToken(out.token)
+  rememberUser(out.user)
+  rememberReferral(out.referral)
+  // First touch is decided by the login that creates the user; later logins need not repeat it.
+  if (attribution) clearAttribution()
   return out
 }
 

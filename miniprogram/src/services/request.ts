@@ -2,6 +2,7 @@ import Taro from '@tarojs/taro'
 import type { ApiErrorBody } from '@siyu/shared/src/errors'
 // auth.ts and this file import each other; both call the other only at run time, never while
 // loading, so the cycle is safe and any entry point (page, test) gets re-login for free.
+import { appConfig } from '../config'
 import { login } from './auth'
 import { ApiError, codeForStatus } from './errors'
 import { clearToken, getToken } from './token'
@@ -10,8 +11,6 @@ import { clearToken, getToken } from './token'
  * The one HTTP wrapper of the app: base URL, bearer token, one re-login and retry on 401,
  * server errors mapped to ApiError. Nothing else calls Taro.request.
  */
-
-export const API_BASE = (process.env.TARO_APP_API_BASE || 'http://127.0.0.1:3000').replace(/\/+$/, '')
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'
 
@@ -41,14 +40,22 @@ function loginOnce(): Promise<string> {
 
 type RawResponse = { statusCode: number; data: unknown }
 
+/** Optional query fields left undefined must not reach the URL as "undefined". */
+function withoutUndefined(data: RequestOptions['data']): RequestOptions['data'] {
+  if (!data || Array.isArray(data)) return data
+  const out: Record<string, unknown> = {}
+  for (const [k, v] of Object.entries(data)) if (v !== undefined) out[k] = v
+  return out
+}
+
 async function send(path: string, options: RequestOptions, token: string | null): Promise<RawResponse> {
   const header: Record<string, string> = { 'Content-Type': 'application/json', ...options.header }
   if (token) header.Authorization = `Bearer ${token}`
   try {
     const res = await Taro.request({
-      url: `${API_BASE}${path}`,
+      url: `${appConfig().apiBase}${path}`,
       method: options.method ?? 'GET',
-      data: options.data,
+      data: withoutUndefined(options.data),
       header,
       dataType: 'json',
       timeout: options.timeout ?? 15000,

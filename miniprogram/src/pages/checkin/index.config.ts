@@ -1,0 +1,7 @@
+export default definePageConfig({
+  navigationBarTitleText: '每日签到',
+  navigationBarBackgroundColor: '#ffb457',
+  navigationBarTextStyle: 'white',
+  enablePullDownRefresh: true,
+  enableShareAppMessage: true,
+})

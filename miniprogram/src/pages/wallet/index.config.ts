@@ -1,0 +1,6 @@
+export default definePageConfig({
+  navigationBarTitleText: '我的零钱',
+  navigationBarBackgroundColor: '#d9363e',
+  navigationBarTextStyle: 'white',
+  enablePullDownRefresh: true,
+})

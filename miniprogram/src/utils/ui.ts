@@ -1,0 +1,28 @@
+import Taro from '@tarojs/taro'
+import { isPlatformError } from '@/platform'
+import { userMessage } from '@/services/errors'
+
+/** Shows an error in Chinese (server code → text from @siyu/shared); a user cancel stays silent. */
+export function showError(err: unknown): void {
+  if (isPlatformError(err) && err.code === 'CANCELLED') return
+  console.warn('[siyu]', err)
+  void Taro.showToast({ title: userMessage(err), icon: 'none', duration: 2500 })
+}
+
+export function showSuccess(title: string): void {
+  void Taro.showToast({ title, icon: 'success', duration: 1500 })
+}
+
+export function showInfo(title: string): void {
+  void Taro.showToast({ title, icon: 'none', duration: 2000 })
+}
+
+/** A yes/no question; resolves true on confirm. */
+export async function confirm(title: string, content: string, confirmText = '确定'): Promise<boolean> {
+  const res = await Taro.showModal({ title, content, confirmText, cancelText: '取消', confirmColor: '#07c160' })
+  return !!res.confirm
+}
+
+export function go(url: string): void {
+  void Taro.navigateTo({ url }).catch((err: unknown) => showError(err))
+}

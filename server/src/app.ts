@@ -9,12 +9,30 @@ import { createMetrics, type Metrics } from './http/metrics'
 import type { AppRouter } from './http/router'
 import type { TokenService } from './modules/auth/tokens'
 import type { MpClient } from './wechat/mp-client'
+import { createPayClient, type PayClient } from './wechat/pay-client'
 import { systemClock, type Clock } from './lib/clock'
 import { authRoutes } from './modules/auth/auth.routes'
+import { referralsRoutes } from './modules/referrals/referrals.routes'
+import { socialRoutes } from './modules/social/social.routes'
+import { registerPurchaseSource } from './modules/social/social.service'
+import { purchaseTotals as orderPurchaseTotals } from './modules/payments/payments.service'
+import { purchaseTotals as storePurchaseTotals } from './modules/staff-desk/staff-desk.service'
+import { tasksRoutes } from './modules/tasks/tasks.routes'
 import { funnelRoutes } from './modules/funnel/funnel.routes'
 import { healthRoutes } from './modules/health/health.routes'
 import { staffRoutes } from './modules/staff/staff.routes'
 import { jobsRoutes } from './modules/jobs/jobs.routes'
+import { pointsRoutes } from './modules/points/points.routes'
+import { tagsRoutes } from './modules/tags/tags.routes'
+import { couponsRoutes } from './modules/coupons/coupons.routes'
+import { lotteryRoutes } from './modules/lottery/lottery.routes'
+import { checkinRoutes } from './modules/checkin/checkin.routes'
+import { membershipRoutes } from './modules/membership/membership.routes'
+import { staffDeskRoutes } from './modules/staff-desk/staff-desk.routes'
+import { paymentsRoutes } from './modules/payments/payments.routes'
+import { walletRoutes } from './modules/wallet/wallet.routes'
+import { redpacketsRoutes } from './modules/redpackets/redpackets.routes'
+import { payoutsRoutes } from './modules/payouts/payouts.routes'
 
 export type AppDeps = {
   config: Config
@@ -24,11 +42,23 @@ export type AppDeps = {
   mp: MpClient
   metrics: Metrics
   clock: Clock
+  /** WeChat Pay APIv3 client (base URL from config: WECHAT_PAY_API_BASE, else WECHAT_API_BASE, the sandbox serving both). */
+  pay: PayClient
+  /** Where WeChat reaches us (PUBLIC_BASE_URL); main.ts and tests fill it in after listen when unset. */
+  publicBaseUrl: string | null
 }
 
 /** Builds the Koa app from its dependencies; main.ts wires real ones and listens, tests do the same. */
-export function createApp(input: Omit<AppDeps, 'metrics' | 'clock'> & { metrics?: Metrics; clock?: Clock }) {
-  const deps: AppDeps = { ...input, metrics: input.metrics ?? createMetrics(), clock: input.clock ?? systemClock }
+export function createApp(
+  input: Omit<AppDeps, 'metrics' | 'clock' | 'pay' | 'publicBaseUrl'> & { metrics?: Metrics; clock?: Clock; pay?: PayClient; publicBaseUrl?: string | null },
+) {
+  const deps: AppDeps = {
+    ...input,
+    metrics: input.metrics ?? createMetrics(),
+    clock: input.clock ?? systemClock,
+    pay: input.pay ?? createPayClient({ baseUrl: payApiBase(input.config) }),
+    publicBaseUrl: input.publicBaseUrl ?? input.config.PUBLIC_BASE_URL ?? null,
+  }
   const app = new Koa({ proxy: true })
   app.use(requestContext(deps.logger, deps.metrics))
   app.use(errorHandler())
@@ -44,6 +74,9 @@ export function createApp(input: Omit<AppDeps, 'metrics' | 'clock'> & { metrics?
       // Koa-bodyparser keeps ctx.request.rawBody: WeChat Pay signatures are verified on it.
     }),
   )
+  // RFM (wallet value) is summed over every module that owns purchases.
+  registerPurchaseSource('orders', orderPurchaseTotals)
+  registerPurchaseSource('store_purchases', storePurchaseTotals)
   const routers: AppRouter[] = [
     healthRoutes(deps),
     authRoutes(deps),
@@ -51,7 +84,31 @@ export function createApp(input: Omit<AppDeps, 'metrics' | 'clock'> & { metrics?
     staffRoutes(deps),
     jobsRoutes(deps),
     // domain modules: one line each
+    referralsRoutes(deps),
+    socialRoutes(deps),
+    tasksRoutes(deps),
+    pointsRoutes(deps),
+    tagsRoutes(deps),
+    couponsRoutes(deps),
+    lotteryRoutes(deps),
+    checkinRoutes(deps),
+    membershipRoutes(deps),
+    staffDeskRoutes(deps),
+    paymentsRoutes(deps),
+    walletRoutes(deps),
+    redpacketsRoutes(deps),
+    payoutsRoutes(deps),
   ]
   for (const r of routers) app.use(r.routes()).use(r.allowedMethods())
   return { app, deps }
+}
+
+/**
+ * WeChat Pay's base URL: WECHAT_PAY_API_BASE; else, when WECHAT_API_BASE points at a sandbox (not a
+ * weixin.qq.com host), that sandbox, which serves both hosts on one port; else the real host.
+ */
+export function payApiBase(config: Pick<Config, 'WECHAT_PAY_API_BASE' | 'WECHAT_API_BASE'>): string {
+  if (config.WECHAT_PAY_API_BASE) return config.WECHAT_PAY_API_BASE
+  if (config.WECHAT_API_BASE && !new URL(config.WECHAT_API_BASE).hostname.endsWith('weixin.qq.com')) return config.WECHAT_API_BASE
+  return 'https://api.mch.weixin.qq.com'
 }

@@ -22,6 +22,17 @@ const Env = z.object({
   WECHAT_SANDBOX_PORT: z.coerce.number().int().min(0).max(65535).default(3100),
   /** Public base URL WeChat Pay posts notifications to. */
   PUBLIC_BASE_URL: z.string().url().optional(),
+  /** Unpaid orders close after this many minutes (payments reconciliation). */
+  PAY_ORDER_TTL_MINUTES: z.coerce.number().int().min(2).max(7 * 24 * 60).default(15),
+  /** Payments still pending after this many minutes are queried at WeChat (lost callbacks). */
+  PAY_RECONCILE_AFTER_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(5),
+  /** Cash-wallet withdrawals (merchant transfer): WeChat's minimum is 10 fen; the maximum stays below 2,000 yuan (no real-name field). */
+  WALLET_MIN_WITHDRAWAL_FEN: z.coerce.number().int().min(10).max(199_999).default(10),
+  WALLET_MAX_WITHDRAWAL_FEN: z.coerce.number().int().min(10).max(199_999).default(20_000),
+  /** Merchant-transfer scene: 1000 现金营销 (cash marketing), reported with 活动名称 + 奖励说明. */
+  TRANSFER_SCENE_ID: z.string().regex(/^\d{1,36}$/).default('1000'),
+  /** Transfers with no final answer after this many minutes are queried at WeChat (lost callbacks). */
+  TRANSFER_RECONCILE_AFTER_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(5),
   DEMO_APPID: z.string().min(1).max(64).default('wx_demo_siyu'),
   DEMO_ADMIN_KEY: z.string().min(16).optional(),
   /** Origins allowed to call the API from a browser (the H5 build): comma-separated, or * (default outside production). */

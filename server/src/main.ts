@@ -1,18 +1,20 @@
-import { randomBytes } from 'node:crypto'
+import { createPublicKey, randomBytes } from 'node:crypto'
 import type { Server } from 'node:http'
-import { createApp } from './app'
+import { createApp, payApiBase } from './app'
 import { loadConfig, type Config } from './config'
 import { ensureDemoMerchant, type DemoInfo } from './demo'
 import { createLogger, type Logger } from './logger'
 import { createTokenService } from './modules/auth/tokens'
 import { openDatabase, tokenSecret } from './runtime'
 import { createMpClient } from './wechat/mp-client'
+import { createPayClient } from './wechat/pay-client'
+import * as tenancy from './modules/tenancy/tenancy.service'
 import type { Db } from './db/client'
-import { SCHEDULED_JOBS } from './jobs'
+import { scheduledJobs } from './jobs'
 import { startScheduler } from './modules/jobs/jobs.service'
 import { systemClock } from './lib/clock'
 // The sandbox lives with the tests (it is a test double of WeChat); the demo uses it when no WeChat base URL is configured.
-import { createSandbox, generateMerchantKeys } from '../../tests/src/sandbox'
+import { createSandbox, generateMerchantKeys, type Sandbox } from '../../tests/src/sandbox'
 
 type SandboxHandle = { url: string; close(): Promise<void> }
 
@@ -52,20 +54,26 @@ async function main() {
       return { privateKeyPem: k.privateKeyPem, serial: k.serial, mchid: '1900000109', apiV3Key: randomApiV3Key() }
     })
     sandbox.registerApp({ appid: demo.appid, secret: demo.appSecret })
+    await enableSandboxPay(db, sandbox, demo.appid)
   } else {
     demo = await ensureDemoMerchant(db, config, logger)
   }
 
   const tokens = createTokenService(tokenSecret(config), config.TOKEN_TTL_SECONDS)
   const mp = createMpClient({ baseUrl: wechatBase! })
-  const { app } = createApp({ config, db, logger, tokens, mp })
+  // In sandbox mode the sandbox serves WeChat Pay too (same port).
+  const pay = createPayClient({ baseUrl: sandboxHandle ? wechatBase! : payApiBase(config) })
+  const { app, deps } = createApp({ config, db, logger, tokens, mp, pay })
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(config.PORT, config.HOST, () => resolve(s))
   })
   const port = (server.address() as { port: number }).port
+  // WeChat Pay notifications go to PUBLIC_BASE_URL; with the in-process sandbox, to this server itself.
+  if (sandboxHandle) deps.publicBaseUrl ??= `http://127.0.0.1:${port}`
+  const jobs = scheduledJobs(deps)
 
-  const stopJobs = config.JOBS_ENABLED ? startScheduler(SCHEDULED_JOBS, { db, clock: systemClock, logger }) : () => undefined
-  logger.info({ port, jobs: SCHEDULED_JOBS.map((j) => j.name) }, 'Siyu server listening')
+  const stopJobs = config.JOBS_ENABLED ? startScheduler(jobs, { db, clock: systemClock, logger }) : () => undefined
+  logger.info({ port, jobs: jobs.map((j) => j.name) }, 'Siyu server listening')
   const banner = [
     '',
     `  Siyu is running: http://127.0.0.1:${port}   (health: /healthz, ready: /readyz, metrics: /metrics)`,
@@ -86,6 +94,7 @@ async function main() {
     stopping = true
     logger.info({ signal }, 'shutting down')
     stopJobs()
+    server.closeIdleConnections()
     await new Promise<void>((r) => server.close(() => r()))
     await sandboxHandle?.close()
     await database.close()
@@ -93,6 +102,19 @@ async function main() {
   }
   process.on('SIGINT', () => void stop('SIGINT'))
   process.on('SIGTERM', () => void stop('SIGTERM'))
+}
+
+/**
+ * The demo merchant pays through the sandbox: its merchant API key is registered there, and it
+ * trusts the sandbox's platform certificate and public key (generated afresh at each start).
+ */
+async function enableSandboxPay(db: Db, sandbox: Sandbox, appid: string) {
+  const app = await tenancy.findApp(db, appid)
+  if (!app.mchid || !app.mchSerial || !app.mchPrivateKeyPem || !app.apiV3Key) return
+  const merchantPublicKeyPem = createPublicKey(app.mchPrivateKeyPem).export({ type: 'spki', format: 'pem' }).toString()
+  sandbox.registerMerchant({ mchid: app.mchid, appids: [appid], merchantSerial: app.mchSerial, merchantPublicKeyPem, apiV3Key: app.apiV3Key })
+  const p = sandbox.platform
+  await tenancy.setWechatpayKeys(db, appid, { [p.certificateSerial]: p.certificatePem, [p.publicKeyId]: p.publicKeyPem })
 }
 
 function randomApiV3Key(): string {

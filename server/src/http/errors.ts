@@ -7,6 +7,9 @@ import { COUPONS_ERRORS } from '../modules/coupons/coupons.errors'
 import { LOTTERY_ERRORS } from '../modules/lottery/lottery.errors'
 import { CHECKIN_ERRORS } from '../modules/checkin/checkin.errors'
 import { MEMBERSHIP_ERRORS } from '../modules/membership/membership.errors'
+import { WALLET_ERRORS } from '../modules/wallet/wallet.errors'
+import { REDPACKETS_ERRORS } from '../modules/redpackets/redpackets.errors'
+import { PAYOUTS_ERRORS } from '../modules/payouts/payouts.errors'
 
 /** Every error code the API can answer with: the core's plus one spread per domain module. */
 export const ALL_ERRORS = {
@@ -19,6 +22,9 @@ export const ALL_ERRORS = {
   ...LOTTERY_ERRORS,
   ...CHECKIN_ERRORS,
   ...MEMBERSHIP_ERRORS,
+  ...WALLET_ERRORS,
+  ...REDPACKETS_ERRORS,
+  ...PAYOUTS_ERRORS,
 } as const satisfies ErrorDefs
 
 export type ErrorCode = keyof typeof ALL_ERRORS

@@ -1,11 +1,14 @@
 import { z } from 'zod'
 import { FUNNEL_STAGES } from '../funnel'
+import { InviteCode } from './referrals'
 
 export const Attribution = z.strictObject({
   channel: z.string().min(1).max(32).optional(),
   storeId: z.uuid().optional(),
   guideId: z.uuid().optional(),
   sharerId: z.uuid().optional(),
+  /** From an invite link or QR scene (`i=<code>`): binds the inviter (referrals). */
+  inviteCode: InviteCode.optional(),
 })
 export type Attribution = z.infer<typeof Attribution>
 
@@ -29,7 +32,18 @@ export const UserProfile = z.object({
 })
 export type UserProfile = z.infer<typeof UserProfile>
 
-export const LoginOutput = z.object({ token: z.string(), expiresAt: z.string(), user: UserProfile })
+export const LoginOutput = z.object({
+  token: z.string(),
+  expiresAt: z.string(),
+  user: UserProfile,
+  /** Present when the attribution carried an inviteCode: the binding's outcome (a rejection never fails the login). */
+  referral: z
+    .union([
+      z.object({ status: z.enum(['bound', 'held']), referralId: z.uuid(), replayed: z.boolean() }),
+      z.object({ status: z.literal('rejected'), reason: z.string() }),
+    ])
+    .optional(),
+})
 export type LoginOutput = z.infer<typeof LoginOutput>
 
 export const BindPhoneInput = z.strictObject({ code: z.string().min(1).max(256) })

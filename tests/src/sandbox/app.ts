@@ -115,6 +115,26 @@ export type Sandbox = {
 
 const silentLogger: SandboxLogger = { info: () => undefined, warn: () => undefined };
 
+/**
+ * CORS for the /__sim hooks only: the mini-program's H5 build calls them from a browser page on
+ * another origin (they stand in for wx.login, the phone button, the pay sheet). WeChat's own
+ * paths are server-to-server and get no CORS. Any origin is reflected: this is a test double.
+ */
+const simCors: Koa.Middleware<SandboxContextState> = async (ctx, next) => {
+  const origin = ctx.get('origin');
+  if (!origin || !ctx.path.startsWith('/__sim/')) return next();
+  ctx.set('Access-Control-Allow-Origin', origin);
+  ctx.set('Vary', 'Origin');
+  if (ctx.method === 'OPTIONS' && ctx.get('access-control-request-method')) {
+    ctx.set('Access-Control-Allow-Methods', 'GET,POST,OPTIONS');
+    ctx.set('Access-Control-Allow-Headers', ctx.get('access-control-request-headers') || 'content-type');
+    ctx.set('Access-Control-Max-Age', '600');
+    ctx.status = 204;
+    return;
+  }
+  return next();
+};
+
 export function createSandbox(options: SandboxOptions = {}): Sandbox {
   const logger = options.logger ?? silentLogger;
   const signMode: SignMode = options.signMode ?? 'publicKey';
@@ -148,6 +168,7 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
 
   const app = new Koa<SandboxContextState>();
   app.on('error', (error: unknown) => logger.warn('sandbox request failed', { error: String(error) }));
+  app.use(simCors);
   app.use(readRawBody);
   app.use(v3Envelope({ state: payState, clock, signer, onUnexpected: (error) => logger.warn('unexpected /v3 error', { error: String(error) }) }));
   const routers = [

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto'
 import type { Server } from 'node:http'
 import { createApp, type AppDeps } from '../../../server/src/app'
 import { loadConfig } from '../../../server/src/config'
@@ -5,7 +6,7 @@ import { createLogger } from '../../../server/src/logger'
 import { createTokenService } from '../../../server/src/modules/auth/tokens'
 import * as tenancy from '../../../server/src/modules/tenancy/tenancy.service'
 import { createMpClient } from '../../../server/src/wechat/mp-client'
-import { createSandbox, type Sandbox } from '../sandbox'
+import { createSandbox, generateMerchantKeys, type Sandbox, type SandboxOptions } from '../sandbox'
 import { createManualClock, type ManualClock } from '../../../server/src/lib/clock'
 import { createTestDatabase } from './db'
 
@@ -21,9 +22,9 @@ export type TestApp = {
 }
 
 /** The real server (Koa on a real port) on a fresh real database, talking to an in-process WeChat sandbox. */
-export async function startTestApp(opts: { tokenTtlSeconds?: number } = {}): Promise<TestApp> {
+export async function startTestApp(opts: { tokenTtlSeconds?: number; sandbox?: SandboxOptions } = {}): Promise<TestApp> {
   const database = await createTestDatabase()
-  const sandbox = createSandbox({ retryScale: 0.001 })
+  const sandbox = createSandbox({ retryScale: 0.001, ...opts.sandbox })
   const sandboxUrl = await sandbox.listen(0, '127.0.0.1')
   const config = loadConfig({ NODE_ENV: 'test', DATABASE_URL: database.url, LOG_LEVEL: 'silent', WECHAT_API_BASE: sandboxUrl, JOBS_ENABLED: 'false' })
   const logger = createLogger(process.env.LOG_LEVEL ?? 'silent')
@@ -35,6 +36,8 @@ export async function startTestApp(opts: { tokenTtlSeconds?: number } = {}): Pro
     const s = app.listen(0, '127.0.0.1', () => resolve(s))
   })
   const port = (server.address() as { port: number }).port
+  // WeChat Pay notifications come back to this server (notify_url = publicBaseUrl + /wechat/pay/notify).
+  deps.publicBaseUrl = `http://127.0.0.1:${port}`
   return {
     url: `http://127.0.0.1:${port}`,
     sandbox,
@@ -113,3 +116,37 @@ export async function staffOf(t: TestApp, m: SeededMerchant, role: 'guide' | 'ma
   if (j.status !== 201) throw new Error(`join failed: ${j.status} ${JSON.stringify(j.body)}`)
   return { ...u, staffId: j.body.staffId as string }
 }
+
+let mchSeq = 0
+/**
+ * A merchant that accepts WeChat Pay: seedMerchant plus merchant API keys (generated like the merchant
+ * portal does), an APIv3 key, the sandbox's platform certificate and public key in wechatpay_keys
+ * (`keys` picks which: both by default, as during the migration window), and its registration as a
+ * WeChat Pay merchant in the sandbox.
+ */
+export async function seedPayMerchant(t: TestApp, opts: { keys?: 'both' | 'certificate' | 'publicKey'; mchid?: string } = {}) {
+  const mchid = opts.mchid ?? `19${String(Date.now() % 10 ** 6).padStart(6, '0')}${String(++mchSeq).padStart(2, '0')}`
+  const mk = generateMerchantKeys(mchid)
+  const apiV3Key = Array.from(randomBytes(32), (b) => 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789'[b % 62]).join('')
+  const p = t.sandbox.platform
+  const which = opts.keys ?? 'both'
+  const wechatpayKeys: Record<string, string> = {}
+  if (which !== 'publicKey') wechatpayKeys[p.certificateSerial] = p.certificatePem
+  if (which !== 'certificate') wechatpayKeys[p.publicKeyId] = p.publicKeyPem
+  const name = `支付商户${++seq}`
+  const appid = `wx_pay_${Date.now().toString(36)}_${seq}`
+  const secret = `secret_${appid}`
+  const m = await tenancy.createMerchant(t.db, {
+    name,
+    appid,
+    appSecret: secret,
+    pay: { mchid, mchSerial: mk.serial, mchPrivateKeyPem: mk.privateKeyPem, apiV3Key, wechatpayKeys },
+  })
+  t.sandbox.registerApp({ appid, secret })
+  t.sandbox.registerMerchant({ mchid, appids: [appid], merchantSerial: mk.serial, merchantPublicKeyPem: mk.certificatePem, apiV3Key })
+  const admin = client(t.url, m.adminKey)
+  const store = (await admin.post('/admin/v1/stores', { name: '测试门店', code: `S${seq}` })).body as { id: string }
+  return { ...m, secret, storeId: store.id, admin, mchid, apiV3Key, merchantKeys: mk, wechatpayKeys }
+}
+
+export type SeededPayMerchant = Awaited<ReturnType<typeof seedPayMerchant>>

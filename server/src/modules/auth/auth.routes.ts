@@ -3,6 +3,7 @@ import type { AppDeps } from '../../app'
 import { parse } from '../../http/validate'
 import { Router } from '../../http/router'
 import * as members from '../members/members.service'
+import { clientSignals } from '../referrals/referrals.routes'
 import { requireUser, userOf } from './auth.middleware'
 import * as auth from './auth.service'
 
@@ -10,7 +11,7 @@ import * as auth from './auth.service'
 export function authRoutes(deps: AppDeps) {
   const r = new Router()
   r.post('/api/v1/auth/login', async (ctx) => {
-    ctx.body = await auth.login(deps, parse(LoginInput, ctx.request.body))
+    ctx.body = await auth.login(deps, parse(LoginInput, ctx.request.body), clientSignals(ctx))
   })
 
   const me = requireUser(deps.db, deps.tokens)

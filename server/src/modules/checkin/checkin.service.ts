@@ -128,7 +128,7 @@ export async function checkIn(db: Db, merchantId: string, userId: string, now: D
     if (policy.growthPerCheckin > 0) {
       await membership.addGrowth(tx, merchantId, userId, policy.growthPerCheckin, { reason: 'checkin', source: { type: 'checkin', id: row.id }, now })
     }
-    await funnel.recordInteraction(tx, merchantId, userId, 'checkin', { day: today })
+    await funnel.recordInteraction(tx, merchantId, userId, 'checkin', { day: today }, now)
     return { day: today, streak, reward: { points: r.points, bonus: r.bonus }, balance }
   })
 }
@@ -166,7 +166,7 @@ export async function makeUp(db: Db, merchantId: string, userId: string, day: st
             })
           ).balance
         : (await points.getSummary(tx, merchantId, userId, now)).balance
-    await funnel.recordInteraction(tx, merchantId, userId, 'checkin', { day, madeUp: true })
+    await funnel.recordInteraction(tx, merchantId, userId, 'checkin', { day, madeUp: true }, now)
     const { streak } = await currentStreak(tx, merchantId, userId, today)
     return { day, cost, streak, balance, makeupLeft: Math.max(0, policy.makeupPerMonth - used - 1) }
   })

@@ -26,6 +26,16 @@ export async function insertEvents(db: DbOrTx, rows: (typeof funnelEvents.$infer
   return db.insert(funnelEvents).values(rows).returning({ id: funnelEvents.id, type: funnelEvents.type })
 }
 
+export async function countEvents(db: DbOrTx, merchantId: string, userId: string, types: readonly string[], from: Date, to: Date) {
+  if (types.length === 0) return 0
+  const r = await db.execute<{ n: number }>(sql`
+    SELECT count(*)::int AS n FROM funnel_events
+    WHERE merchant_id = ${merchantId} AND user_id = ${userId}
+      AND type IN (${sql.join(types.map((t) => sql`${t}`), sql`, `)})
+      AND received_at >= ${from.toISOString()}::timestamptz AND received_at < ${to.toISOString()}::timestamptz`)
+  return r.rows[0]?.n ?? 0
+}
+
 export type ReachRow = { key: string | null; rank: number; reached: number; reached_next: number; median_seconds: number | null }
 
 /**

@@ -2,6 +2,7 @@ import {
   FUNNEL_MILESTONES,
   FUNNEL_STAGES,
   PASSIVE_EVENT_TYPES,
+  type InteractionEventType,
   stageRank,
   type EventInput,
   type FunnelMilestone,
@@ -32,7 +33,10 @@ export type StageCause = {
 export async function advanceStage(tx: DbOrTx, merchantId: string, userId: string, to: FunnelStage, cause: StageCause): Promise<boolean> {
   const rank = stageRank(to)
   const old = await repo.raiseStage(tx, merchantId, userId, to, rank)
-  if (old === null) return false
+  if (old === null) {
+    await notifyStage(tx, { merchantId, userId, stage: to, promoted: false, cause })
+    return false
+  }
   await repo.insertTransition(tx, {
     merchantId,
     userId,
@@ -45,7 +49,43 @@ export async function advanceStage(tx: DbOrTx, merchantId: string, userId: strin
     storeId: cause.storeId ?? null,
     guideId: cause.guideId ?? null,
   })
+  await notifyStage(tx, { merchantId, userId, stage: to, promoted: true, cause })
   return true
+}
+
+/**
+ * Listeners of other modules (referrals, tasks, social value) told, inside the caller's transaction,
+ * every time a stage is asked for — promoted or not: a member who buys is asked for `customer` and
+ * stays a member, yet it is still a purchase. Listeners must be idempotent (unique keys) and must not
+ * call anything external. Registered by name at app creation (re-registering replaces).
+ */
+export type StageSignal = { merchantId: string; userId: string; stage: FunnelStage; promoted: boolean; cause: StageCause }
+export type StageListener = (tx: DbOrTx, s: StageSignal) => Promise<void>
+const stageListeners = new Map<string, { stages: readonly FunnelStage[]; listener: StageListener }>()
+export function onStageReached(name: string, stages: readonly FunnelStage[], listener: StageListener) {
+  stageListeners.set(name, { stages, listener })
+}
+async function notifyStage(tx: DbOrTx, s: StageSignal) {
+  for (const l of stageListeners.values()) if (l.stages.includes(s.stage)) await l.listener(tx, s)
+}
+
+/**
+ * Recorded events, told to listeners (social reach, task facts) inside the recording transaction.
+ * origin: `client` = posted to /api/v1/events (the client's word), `server` = recordInteraction by a module.
+ */
+export type RecordedEvent = { id: number; type: string; sharerId: string | null; props: Record<string, unknown> | null; origin: 'client' | 'server' }
+export type EventsListener = (tx: DbOrTx, merchantId: string, userId: string, events: RecordedEvent[]) => Promise<void>
+const eventListeners = new Map<string, EventsListener>()
+export function onEventsRecorded(name: string, listener: EventsListener) {
+  eventListeners.set(name, listener)
+}
+async function notifyEvents(tx: DbOrTx, merchantId: string, userId: string, events: RecordedEvent[]) {
+  for (const l of eventListeners.values()) await l(tx, merchantId, userId, events)
+}
+
+/** How many events of these types a user has, received in [from, to) (task progress). */
+export async function countEvents(db: DbOrTx, merchantId: string, userId: string, types: readonly string[], from: Date, to: Date): Promise<number> {
+  return repo.countEvents(db, merchantId, userId, types, from, to)
 }
 
 /** The first transition of a new user (none -> visitor), written at their first login. */
@@ -64,9 +104,8 @@ export async function recordFirstVisit(tx: DbOrTx, merchantId: string, userId: s
 }
 
 /** Records a batch of interaction events; any non-passive event makes the user an interactor. */
-export async function recordEvents(db: Db, merchantId: string, userId: string, events: EventInput[]) {
+export async function recordEvents(db: Db, merchantId: string, userId: string, events: EventInput[], now: Date) {
   return db.transaction(async (tx) => {
-    const now = new Date()
     const rows = await repo.insertEvents(
       tx,
       events.map((e) => ({
@@ -100,14 +139,22 @@ export async function recordEvents(db: Db, merchantId: string, userId: string, e
         guideId: e.guideId,
       })
     }
+    // after the user's own row is locked (touch, stage): listeners then lock other rows in one order
+    await notifyEvents(
+      tx,
+      merchantId,
+      userId,
+      rows.map((r, i) => ({ id: r.id, type: r.type, sharerId: events[i]!.sharerId ?? null, props: events[i]!.props ?? null, origin: 'client' as const })),
+    )
     return { accepted: rows.length, promoted }
   })
 }
 
 /** Records an interaction that happened inside another module (check-in, draw...), in its transaction. */
-export async function recordInteraction(tx: DbOrTx, merchantId: string, userId: string, type: EventInput['type'], props?: Record<string, unknown>) {
-  const [row] = await repo.insertEvents(tx, [{ merchantId, userId, type, props: props ?? null, occurredAt: new Date() }])
+export async function recordInteraction(tx: DbOrTx, merchantId: string, userId: string, type: InteractionEventType, props?: Record<string, unknown>, at?: Date) {
+  const [row] = await repo.insertEvents(tx, [{ merchantId, userId, type, props: props ?? null, occurredAt: at ?? new Date() }])
   await advanceStage(tx, merchantId, userId, 'interactor', { cause: `event:${type}`, causeEventId: row!.id })
+  await notifyEvents(tx, merchantId, userId, [{ id: row!.id, type, sharerId: null, props: props ?? null, origin: 'server' }])
 }
 
 /** Milestones from modules not built yet (official-account follow, WeCom contact) and the admin test hook. */

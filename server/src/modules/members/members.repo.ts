@@ -83,3 +83,39 @@ export async function assignGuideIfNone(db: DbOrTx, merchantId: string, id: stri
     .set({ guideStaffId: staffId })
     .where(and(eq(users.merchantId, merchantId), eq(users.id, id), sql`${users.guideStaffId} is null`))
 }
+
+export type GuideCursor = { createdAt: string; id: string }
+
+/**
+ * Customers whose guide is `staffId`, newest first, keyset-paginated on (created_at, id). created_at is
+ * also returned as text so a cursor keeps PostgreSQL's microseconds (a JS Date would round them).
+ */
+export async function listByGuide(db: DbOrTx, merchantId: string, staffId: string, limit: number, after: GuideCursor | null) {
+  return db
+    .select({ ...getTableColumns(users), createdAtText: sql<string>`${users.createdAt}::text` })
+    .from(users)
+    .where(
+      and(
+        eq(users.merchantId, merchantId),
+        eq(users.guideStaffId, staffId),
+        after ? sql`(${users.createdAt}, ${users.id}) < (${after.createdAt}::timestamptz, ${after.id}::uuid)` : undefined,
+      ),
+    )
+    .orderBy(sql`${users.createdAt} desc, ${users.id} desc`)
+    .limit(limit)
+}
+
+/** Ids of every customer whose guide is `staffId`. */
+export async function idsByGuide(db: DbOrTx, merchantId: string, staffId: string): Promise<string[]> {
+  const rows = await db.select({ id: users.id }).from(users).where(and(eq(users.merchantId, merchantId), eq(users.guideStaffId, staffId)))
+  return rows.map((r) => r.id)
+}
+
+/** Display fields of several users of one merchant (red-packet grab lists); unknown ids are left out. */
+export async function findDisplayByIds(db: DbOrTx, merchantId: string, ids: string[]) {
+  if (ids.length === 0) return []
+  return db
+    .select({ id: users.id, nickname: users.nickname, avatarUrl: users.avatarUrl })
+    .from(users)
+    .where(and(eq(users.merchantId, merchantId), sql`${users.id} = ANY(${`{${ids.join(',')}}`}::uuid[])`))
+}

@@ -6,7 +6,7 @@ import * as repo from './members.repo'
 import type { UserRow } from './members.repo'
 import * as tenancyRepo from '../tenancy/tenancy.repo'
 
-export { upsertOnLogin, touch, assignGuideIfNone, setPhone, updateProfile } from './members.repo'
+export { upsertOnLogin, touch, assignGuideIfNone, setPhone, updateProfile, listByGuide, idsByGuide, type GuideCursor } from './members.repo'
 export type { UserRow }
 
 /** 13812345678 -> 138****5678; never return a raw phone to a client that does not own it. */
@@ -44,4 +44,10 @@ export async function toProfile(db: DbOrTx, u: UserRow): Promise<UserProfile> {
     isStaff: staff !== null,
     createdAt: u.createdAt.toISOString(),
   }
+}
+
+/** Nickname masked for other people's eyes (maskName) and avatar, by user id. */
+export async function publicDisplays(db: DbOrTx, merchantId: string, ids: string[]): Promise<Map<string, { name: string | null; avatarUrl: string | null }>> {
+  const rows = await repo.findDisplayByIds(db, merchantId, [...new Set(ids)])
+  return new Map(rows.map((r) => [r.id, { name: maskName(r.nickname), avatarUrl: r.avatarUrl }]))
 }

@@ -192,7 +192,7 @@ export async function viewPacket(db: Db, merchantId: string, userId: string, pac
       if (!(await repo.insertOpen(tx, { packetId: p.id, userId, merchantId, now }))) return
       // first touch: fills the viewer's attribution only where login left it empty
       await members.touch(tx, merchantId, userId, { channel: 'red_packet', sharerId: p.sharerId })
-      await funnel.recordInteraction(tx, merchantId, userId, 'redpacket_open', { packetId: p.id, campaignId: p.campaignId, sharerId: p.sharerId })
+      await funnel.recordInteraction(tx, merchantId, userId, 'redpacket_open', { packetId: p.id, campaignId: p.campaignId, sharerId: p.sharerId }, now)
     })
   }
   const [c, counts, grabs, mine] = await Promise.all([
@@ -250,7 +250,7 @@ export async function grab(db: Db, merchantId: string, userId: string, packetId:
         source: { type: 'redpacket_slice', id: slice.id },
         now,
       })
-      await funnel.recordInteraction(tx, merchantId, userId, 'redpacket_grab', { packetId, campaignId: h.campaignId, sharerId: h.sharerId, amountFen: slice.amount_fen })
+      await funnel.recordInteraction(tx, merchantId, userId, 'redpacket_grab', { packetId, campaignId: h.campaignId, sharerId: h.sharerId, amountFen: slice.amount_fen }, now)
       return { packetId, amountFen: slice.amount_fen, walletBalanceFen: w.balanceFen, grabbedAt: now.toISOString() }
     })
   } catch (e) {

@@ -4,6 +4,8 @@ import { idParam, parse } from '../../http/validate'
 import { Router } from '../../http/router'
 import { adminOf, requireAdmin, requireStaff, requireUser, staffOf, userOf } from '../auth/auth.middleware'
 import * as members from '../members/members.service'
+import * as referrals from '../referrals/referrals.service'
+import * as social from '../social/social.service'
 import * as tenancy from '../tenancy/tenancy.service'
 
 /** Stores and staff: admin creates stores and invites; a consumer joins with a code; staff see themselves. */
@@ -33,6 +35,9 @@ export function staffRoutes(deps: AppDeps) {
       guideStaffId: u.guideStaffId,
       acquisition: { channel: u.acqChannel, storeId: u.acqStoreId, guideId: u.acqGuideId, sharerId: u.acqSharerId },
       lastSeenAt: u.lastSeenAt.toISOString(),
+      // social value beside wallet value (RFM), and who invited this user
+      ...(await social.insightsOf(deps.db, p.merchantId, u.id, deps.clock.now())),
+      referral: await referrals.referralOf(deps.db, p.merchantId, u.id),
     }
   })
 

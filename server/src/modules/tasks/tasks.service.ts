@@ -216,7 +216,7 @@ export async function claim(db: Db, merchantId: string, userId: string, taskId: 
       couponId = r.coupon.id
       await repo.setCompletionCoupon(tx, c.id, couponId)
     }
-    await funnel.recordInteraction(tx, merchantId, userId, 'task_complete', { taskId })
+    await funnel.recordInteraction(tx, merchantId, userId, 'task_complete', { taskId }, now)
     return { taskId, reward, pointsBalance, couponId, claimedAt: now.toISOString() }
   })
 }

@@ -1,4 +1,4 @@
-import { and, eq, gt, isNull } from 'drizzle-orm'
+import { and, eq, gt, isNotNull, isNull, sql } from 'drizzle-orm'
 import type { DbOrTx } from '../../db/client'
 import { adminKeys, merchantApps, merchants, staff, staffInvites, stores } from './tenancy.schema'
 
@@ -28,6 +28,22 @@ export async function findAppByAppid(db: DbOrTx, appid: string): Promise<Merchan
 
 export async function findAppsOfMerchant(db: DbOrTx, merchantId: string): Promise<MerchantApp[]> {
   return db.select().from(merchantApps).where(eq(merchantApps.merchantId, merchantId))
+}
+
+/**
+ * Apps with WeChat Pay whose verification keys include `serial` (as WeChat sends it, or upper/lower
+ * case): the candidates a notification signed under that serial can belong to.
+ */
+export async function findPayAppsBySerial(db: DbOrTx, serial: string): Promise<MerchantApp[]> {
+  const variants = [serial, serial.toUpperCase(), serial.toLowerCase()]
+  return db
+    .select()
+    .from(merchantApps)
+    .where(and(isNotNull(merchantApps.mchid), sql`${merchantApps.wechatpayKeys} ?| ${sql.param(variants)}::text[]`))
+}
+
+export async function setWechatpayKeys(db: DbOrTx, appRowId: string, keys: Record<string, string>) {
+  await db.update(merchantApps).set({ wechatpayKeys: keys }).where(eq(merchantApps.id, appRowId))
 }
 
 export async function insertAdminKey(db: DbOrTx, v: { merchantId: string; keyHash: string; prefix: string; label?: string }) {

@@ -60,6 +60,17 @@ export async function appOfMerchant(db: DbOrTx, merchantId: string) {
   return app
 }
 
+/** Apps with WeChat Pay that hold a verification key under `serial` (routing of pay notifications). */
+export async function payAppsBySerial(db: DbOrTx, serial: string) {
+  return repo.findPayAppsBySerial(db, serial)
+}
+
+/** Replaces the WeChat Pay verification keys (platform certificates / public key by serial) of an app. */
+export async function setWechatpayKeys(db: DbOrTx, appid: string, keys: Record<string, string>) {
+  const app = await findApp(db, appid)
+  await repo.setWechatpayKeys(db, app.id, keys)
+}
+
 export async function merchantTimezone(db: DbOrTx, merchantId: string): Promise<string> {
   return (await repo.findMerchant(db, merchantId))?.timezone ?? 'Asia/Shanghai'
 }

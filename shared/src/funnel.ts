@@ -35,6 +35,13 @@ export const INTERACTION_EVENT_TYPES = [
 ] as const
 export type InteractionEventType = (typeof INTERACTION_EVENT_TYPES)[number]
 
+/**
+ * What a client may post to POST /api/v1/events. The others (check-in, draw, grab...) are
+ * recorded by the server inside the transaction that did the thing, so they cannot be faked.
+ */
+export const CLIENT_EVENT_TYPES = ['page_view', 'share', 'click', 'share_open'] as const satisfies readonly InteractionEventType[]
+export type ClientEventType = (typeof CLIENT_EVENT_TYPES)[number]
+
 /** Events that only reach the funnel as a visit, not as an interaction. */
 export const PASSIVE_EVENT_TYPES: readonly InteractionEventType[] = ['page_view']
 

@@ -1,8 +1,8 @@
 import { z } from 'zod'
-import { FUNNEL_MILESTONES, FUNNEL_STAGES, INTERACTION_EVENT_TYPES, type FunnelMilestone } from '../funnel'
+import { CLIENT_EVENT_TYPES, FUNNEL_MILESTONES, FUNNEL_STAGES, type FunnelMilestone } from '../funnel'
 
 export const EventInput = z.strictObject({
-  type: z.enum(INTERACTION_EVENT_TYPES),
+  type: z.enum(CLIENT_EVENT_TYPES),
   channel: z.string().min(1).max(32).optional(),
   storeId: z.uuid().optional(),
   guideId: z.uuid().optional(),

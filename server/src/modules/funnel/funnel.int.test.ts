@@ -53,6 +53,15 @@ describe('POST /api/v1/events', () => {
     expect((await t.pool.query('select count(*)::int n from funnel_events where user_id = $1', [u.user.id])).rows[0].n).toBe(0)
   })
 
+  it('rejects event types only the server records (check-in, draws, grabs) so they cannot be faked', async () => {
+    const u = await loginAs(t, m)
+    for (const type of ['checkin', 'lottery_draw', 'redpacket_grab', 'coupon_claim', 'task_complete']) {
+      const r = await u.api.post('/api/v1/events', { type })
+      expect(r.status).toBe(400)
+    }
+    expect((await u.api.get('/api/v1/me')).body.stage).toBe('visitor')
+  })
+
   it('needs a consumer token', async () => {
     expect((await m.admin.post('/api/v1/events', { type: 'click' })).status).toBe(403)
   })

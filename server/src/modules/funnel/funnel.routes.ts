@@ -13,7 +13,7 @@ export function funnelRoutes(deps: AppDeps) {
     // A body with `events` is a batch; anything else must be one event (so errors name the right fields).
     const events = body && typeof body === 'object' && 'events' in body ? parse(EventsBatchInput, body).events : [parse(EventInput, body)]
     ctx.status = 202
-    ctx.body = await funnel.recordEvents(deps.db, p.merchantId, p.userId, events)
+    ctx.body = await funnel.recordEvents(deps.db, p.merchantId, p.userId, events, deps.clock.now())
   })
 
   const admin = requireAdmin(deps.db, deps.tokens)

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm'
-import { check, index, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core'
+import { check, index, pgTable, text, timestamp, unique, uniqueIndex, uuid } from 'drizzle-orm/pg-core'
 import { merchants } from '../tenancy/tenancy.schema'
 
 /** A person known to one merchant through its mini-program (one row per merchant and openid). */
@@ -29,7 +29,8 @@ export const users = pgTable(
   },
   (t) => [
     uniqueIndex('users_merchant_openid_uq').on(t.merchantId, t.openid),
-    uniqueIndex('users_merchant_id_uq').on(t.merchantId, t.id),
+    // a constraint (not just an index): composite foreign keys (merchant_id, user_id) of other tables point at it
+    unique('users_merchant_id_uq').on(t.merchantId, t.id),
     index('users_merchant_phone_idx').on(t.merchantId, t.phone),
     index('users_merchant_unionid_idx').on(t.merchantId, t.unionid),
     index('users_merchant_guide_idx').on(t.merchantId, t.guideStaffId),

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm'
-import { boolean, index, jsonb, pgTable, text, timestamp, uniqueIndex, uuid, check } from 'drizzle-orm/pg-core'
+import { boolean, index, jsonb, pgTable, text, timestamp, unique, uniqueIndex, uuid, check } from 'drizzle-orm/pg-core'
 
 /** The tenant. Every business row elsewhere carries merchant_id. */
 export const merchants = pgTable('merchants', {
@@ -56,7 +56,7 @@ export const stores = pgTable(
     address: text('address'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [uniqueIndex('stores_merchant_code_uq').on(t.merchantId, t.code), uniqueIndex('stores_merchant_id_uq').on(t.merchantId, t.id)],
+  (t) => [uniqueIndex('stores_merchant_code_uq').on(t.merchantId, t.code), unique('stores_merchant_id_uq').on(t.merchantId, t.id)],
 )
 
 export const staff = pgTable(

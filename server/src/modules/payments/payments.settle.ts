@@ -112,9 +112,10 @@ async function purchaseRewards(tx: Tx, merchantId: string, userId: string, amoun
 /** The first settlement of an order: stage customer, points (+ growth), paid membership. */
 async function applyPaidEffects(tx: Tx, deps: PaymentsDeps, order: repo.OrderRow, now: Date) {
   const { merchantId, userId } = order
-  await funnel.advanceStage(tx, merchantId, userId, 'customer', { cause: 'order_paid' })
   const rewards = await purchaseRewards(tx, merchantId, userId, order.paidFen)
-  // Lock order across modules: points account first, membership second (membership.addGrowth).
+  // Lock order across modules, as check-in and draws take them: points account first, membership
+  // second (membership.addGrowth), the user's row (funnel stage) last — otherwise a payment and a
+  // draw of the same user could deadlock.
   if (rewards.points > 0) {
     await points.earn(tx, {
       merchantId,
@@ -131,6 +132,7 @@ async function applyPaidEffects(tx: Tx, deps: PaymentsDeps, order: repo.OrderRow
   if (rewards.growth > 0) {
     await membership.addGrowth(tx, merchantId, userId, rewards.growth, { reason: 'purchase', source: { type: 'order', id: order.id }, now })
   }
+  await funnel.advanceStage(tx, merchantId, userId, 'customer', { cause: 'order_paid' })
   if (order.kind === 'membership' && order.membershipPlanId && order.membershipDays) {
     // Consecutive purchases extend: the new period starts where the live one ends.
     const startsAt = (await repo.paidMembershipEnd(tx, merchantId, userId, now)) ?? now

@@ -360,3 +360,12 @@ export async function activePaidMembership(db: DbOrTx, merchantId: string, userI
     .limit(1)
   return r ?? null
 }
+
+/** Paid orders of one user, net of refunds (RFM's wallet value). */
+export async function purchaseTotals(db: DbOrTx, merchantId: string, userId: string) {
+  const r = await db.execute<{ count: number; amount: number; last_at: Date | null }>(sql`
+    SELECT count(*)::int AS count, coalesce(sum(paid_fen - refunded_fen), 0)::bigint AS amount, max(paid_at) AS last_at
+    FROM orders WHERE merchant_id = ${merchantId} AND user_id = ${userId} AND paid_at IS NOT NULL AND paid_fen > refunded_fen`)
+  const row = r.rows[0]!
+  return { count: row.count, amountFen: Number(row.amount), lastAt: row.last_at ? new Date(row.last_at) : null }
+}

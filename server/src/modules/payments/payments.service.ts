@@ -417,3 +417,6 @@ export async function applyRefundAnswer(deps: PaymentsDeps, refundId: string, an
   })
   return (await repo.findRefund(deps.db, refundId))!
 }
+
+/** Paid orders of one user, net of refunds: the wallet value (RFM) the social module shows. */
+export { purchaseTotals } from './payments.repo'

@@ -101,6 +101,22 @@ describe('social value beside RFM', () => {
     expect((await other.admin.get(`/admin/v1/users/${s.user.id}`)).status).toBe(404)
   })
 
+  it('rfm sums in-store purchases (and paid orders): recency, frequency, monetary', async () => {
+    const m = await seedMerchant(t)
+    const guide = await staffOf(t, m)
+    const u = await login(t, m)
+    expect((await m.admin.get(`/admin/v1/users/${u.user.id}`)).body.rfm).toEqual({ recencyDays: null, frequency: 0, monetaryFen: 0, lastPurchaseAt: null })
+    expect((await u.api.post('/api/v1/membership')).status).toBe(201)
+    const code = (await u.api.get('/api/v1/membership/code')).body.code
+    for (const [receiptNo, amountFen] of [['R-1', 12_800], ['R-2', 5_050]] as const) {
+      const r = await guide.api.post('/staff/v1/purchases', { memberCode: code, amountFen, receiptNo: `${receiptNo}-${u.user.id.slice(0, 8)}`, storeId: m.storeId })
+      expect(r.status).toBe(201)
+    }
+    const rfm = (await m.admin.get(`/admin/v1/users/${u.user.id}`)).body.rfm
+    expect(rfm).toMatchObject({ recencyDays: 0, frequency: 2, monetaryFen: 17_850 })
+    expect(rfm.lastPurchaseAt).toEqual(expect.any(String))
+  })
+
   it('staff see it on their own customers only', async () => {
     const m = await seedMerchant(t)
     const guide = await staffOf(t, m)

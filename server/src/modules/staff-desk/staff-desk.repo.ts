@@ -77,3 +77,12 @@ export async function redemptionStats(db: DbOrTx, merchantId: string, staffId: s
     .where(and(eq(staffRedemptions.merchantId, merchantId), eq(staffRedemptions.staffId, staffId), range(staffRedemptions.createdAt, from, to)))
   return { count: r?.count ?? 0, points: Number(r?.points ?? 0) }
 }
+
+/** In-store purchases of one user (RFM's wallet value). */
+export async function purchaseTotals(db: DbOrTx, merchantId: string, userId: string) {
+  const r = await db.execute<{ count: number; amount: number; last_at: Date | null }>(sql`
+    SELECT count(*)::int AS count, coalesce(sum(amount_fen), 0)::bigint AS amount, max(created_at) AS last_at
+    FROM staff_purchases WHERE merchant_id = ${merchantId} AND user_id = ${userId}`)
+  const row = r.rows[0]!
+  return { count: row.count, amountFen: Number(row.amount), lastAt: row.last_at ? new Date(row.last_at) : null }
+}

@@ -218,3 +218,6 @@ export async function stats(db: Db, s: StaffPrincipal, period: 'today' | 'week',
     redemptions: r,
   }
 }
+
+/** In-store purchases of one user: the wallet value (RFM) the social module shows. */
+export { purchaseTotals } from './staff-desk.repo'

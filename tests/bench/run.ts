@@ -16,8 +16,8 @@ import { peakRssMb, printRows, runLoad, type BenchContext, type BenchRow } from 
 const ROOT = path.resolve(__dirname, '../..')
 const ADMIN_KEY = 'sk_bench_admin_key_for_local_measurements'
 
-function startProcess(name: string, script: string, env: Record<string, string>): ChildProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', script], {
+function startProcess(name: string, script: string, env: Record<string, string>, nodeArgs: string[] = []): ChildProcess {
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', script], {
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -73,7 +73,8 @@ async function main() {
     DEMO_ADMIN_KEY: ADMIN_KEY,
     LOG_LEVEL: 'warn',
     JOBS_ENABLED: 'false',
-  })
+  // e.g. BENCH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the server under load
+  }, process.env.BENCH_SERVER_NODE_ARGS?.split(' ').filter(Boolean))
   const exited = (c: ChildProcess) => new Promise<void>((r) => (c.exitCode !== null ? r() : c.once('exit', () => r())))
   const cleanup = async () => {
     // the server first, so it closes its pool before PostgreSQL goes away

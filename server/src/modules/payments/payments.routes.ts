@@ -9,9 +9,10 @@ import {
   UpdateProductInput,
 } from '@siyu/shared'
 import type { AppDeps } from '../../app'
-import { AppError, codeToStatus, isAppError, type ErrorCode } from '../../http/errors'
+import { AppError, type ErrorCode } from '../../http/errors'
 import { idParam, parse } from '../../http/validate'
 import { Router } from '../../http/router'
+import { wechatNotifyEndpoint } from '../../http/wechat-notify'
 import { adminOf, requireAdmin, requireUser, userOf } from '../auth/auth.middleware'
 import * as catalogue from './catalogue.service'
 import { handlePayNotification } from './payments.notify'
@@ -125,23 +126,6 @@ export function paymentsRoutes(deps: AppDeps) {
   })
 
   // ---- WeChat Pay notifications ----
-  // Answers in WeChat's shape: 204 once the state is committed; 4xx/5xx with {code, message} otherwise,
-  // which makes WeChat retry (probes and forgeries included: they must never be acknowledged).
-  r.post(NOTIFY_PATH, async (ctx) => {
-    try {
-      const result = await handlePayNotification(p, { rawBody: ctx.request.rawBody, header: (n) => ctx.get(n) || undefined })
-      ctx.state.log.info({ ...result }, 'pay notification applied')
-      ctx.status = 204
-    } catch (err) {
-      if (isAppError(err)) {
-        ctx.status = codeToStatus(err.code)
-        ctx.body = { code: err.code, message: err.message }
-        return
-      }
-      ctx.state.log.error({ err }, 'pay notification failed; WeChat will retry')
-      ctx.status = 500
-      ctx.body = { code: 'FAIL', message: 'internal error; retry later' }
-    }
-  })
+  r.post(NOTIFY_PATH, wechatNotifyEndpoint('pay', (req) => handlePayNotification(p, req)))
   return r
 }

@@ -1,7 +1,8 @@
 import { WithdrawalInput, WithdrawalListQuery } from '@siyu/shared'
 import type { AppDeps } from '../../app'
-import { AppError, codeToStatus, isAppError } from '../../http/errors'
+import { AppError } from '../../http/errors'
 import { Router } from '../../http/router'
+import { wechatNotifyEndpoint } from '../../http/wechat-notify'
 import { idParam, parse } from '../../http/validate'
 import type { PayClient } from '../../wechat/pay-client'
 import { createTransferClient, type TransferClient } from '../../wechat/transfer-client'
@@ -67,22 +68,6 @@ export function payoutsRoutes(deps: AppDeps) {
     ctx.body = await payouts.cancelWithdrawal(p, u.merchantId, u.userId, withdrawalId(ctx.params.id))
   })
 
-  // WeChat's shape: 204 once committed; 4xx/5xx with {code, message} makes WeChat retry (probes and forgeries too).
-  r.post(payouts.TRANSFER_NOTIFY_PATH, async (ctx) => {
-    try {
-      const result = await handleTransferNotification(p, { rawBody: ctx.request.rawBody, header: (n) => ctx.get(n) || undefined })
-      ctx.state.log.info({ ...result }, 'transfer notification handled')
-      ctx.status = 204
-    } catch (err) {
-      if (isAppError(err)) {
-        ctx.status = codeToStatus(err.code)
-        ctx.body = { code: err.code, message: err.message }
-        return
-      }
-      ctx.state.log.error({ err }, 'transfer notification failed; WeChat will retry')
-      ctx.status = 500
-      ctx.body = { code: 'FAIL', message: 'internal error; retry later' }
-    }
-  })
+  r.post(payouts.TRANSFER_NOTIFY_PATH, wechatNotifyEndpoint('transfer', (req) => handleTransferNotification(p, req)))
   return r
 }

@@ -105,7 +105,8 @@ export type PayClientOptions = {
 }
 
 const NONCE_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789'
-function randomNonce(length = 32): string {
+/** A WeChat Pay nonce from crypto randomness (the library's own uses Math.random). */
+export function randomNonce(length = 32): string {
   let out = ''
   for (const b of crypto.randomBytes(length)) out += NONCE_ALPHABET[b % NONCE_ALPHABET.length]
   return out

@@ -1,8 +1,7 @@
-import crypto from 'node:crypto'
 import Pay from 'wechatpay-node-v3'
 import { z } from 'zod'
 import { AppError } from '../http/errors'
-import { PayApiError, type PayMerchant } from './pay-client'
+import { PayApiError, randomNonce, type PayMerchant } from './pay-client'
 import { readWechatpayHeaders, verifySignature } from './pay-verify'
 
 /**
@@ -89,13 +88,6 @@ export type TransferClientOptions = {
   userAgent?: string
 }
 
-const NONCE_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789'
-function nonce(length = 32): string {
-  let out = ''
-  for (const b of crypto.randomBytes(length)) out += NONCE_ALPHABET[b % NONCE_ALPHABET.length]
-  return out
-}
-
 export function createTransferClient(opts: TransferClientOptions): TransferClient {
   const base = opts.baseUrl.replace(/\/+$/, '')
   if (new URL(base).pathname !== '/') throw new Error(`WeChat Pay base URL must have no path: ${opts.baseUrl}`)
@@ -126,7 +118,7 @@ export function createTransferClient(opts: TransferClientOptions): TransferClien
   async function call(m: PayMerchant, method: 'GET' | 'POST', path: string, body: unknown): Promise<unknown> {
     const text = body === undefined ? '' : JSON.stringify(body)
     const ts = String(Math.floor(now() / 1000))
-    const n = nonce()
+    const n = randomNonce()
     const pay = signer(m)
     const signature = pay.sha256WithRsa(`${method}\n${path}\n${ts}\n${n}\n${text}\n`)
     const headers: Record<string, string> = {

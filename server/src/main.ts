@@ -13,6 +13,7 @@ import type { Db } from './db/client'
 import { scheduledJobs } from './jobs'
 import { startScheduler } from './modules/jobs/jobs.service'
 import { systemClock } from './lib/clock'
+import { listenForConfigChanges } from './lib/cache'
 // The sandbox lives with the tests (it is a test double of WeChat); the demo uses it when no WeChat base URL is configured.
 import { createSandbox, generateMerchantKeys, type Sandbox } from '../../tests/src/sandbox'
 
@@ -41,6 +42,8 @@ async function main() {
   const logger = createLogger(config.LOG_LEVEL)
   const database = await openDatabase(config, logger)
   const db: Db = database.db
+  // other server processes' configuration writes reach this process's caches (lib/cache.ts)
+  const configListener = listenForConfigChanges(database.url, (e) => logger.warn({ err: e }, 'config change listener: connection lost, reconnecting'))
 
   let sandboxHandle: SandboxHandle | null = null
   let wechatBase: string | undefined = config.WECHAT_API_BASE
@@ -97,6 +100,7 @@ async function main() {
     server.closeIdleConnections()
     await new Promise<void>((r) => server.close(() => r()))
     await sandboxHandle?.close()
+    await configListener.stop()
     await database.close()
     process.exit(0)
   }

@@ -11,12 +11,12 @@ export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0]
 /** Repos take either: the caller decides the transaction. */
 export type DbOrTx = Db | Tx
 
-export type Database = { db: Db; pool: Pool; close(): Promise<void> }
+export type Database = { db: Db; pool: Pool; url: string; close(): Promise<void> }
 
 export function createDatabase(url: string, max = 20): Database {
   const pool = new Pool({ connectionString: url, max, idleTimeoutMillis: 30_000 })
   // An idle client losing its connection must not crash the process.
   pool.on('error', () => undefined)
   const db = drizzle(pool, { schema })
-  return { db, pool, close: () => pool.end() }
+  return { db, pool, url, close: () => pool.end() }
 }

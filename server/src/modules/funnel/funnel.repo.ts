@@ -5,19 +5,6 @@ import { funnelEvents, funnelTransitions } from './funnel.schema'
 
 const STAGE_ARRAY = sql.raw(`ARRAY[${FUNNEL_STAGES.map((s) => `'${s}'`).join(',')}]::text[]`)
 
-/**
- * Raises the user's stage to `to` if it is higher, in one conditional statement (the row lock
- * serialises concurrent promotions of one user). Returns the previous stage, or null if no change.
- */
-export async function raiseStage(db: DbOrTx, merchantId: string, userId: string, to: FunnelStage, rank: number) {
-  const r = await db.execute<{ old: string }>(sql`
-    UPDATE users u SET stage = ${to}
-    FROM (SELECT id, stage AS old FROM users WHERE merchant_id = ${merchantId} AND id = ${userId} FOR UPDATE) o
-    WHERE u.id = o.id AND array_position(${STAGE_ARRAY}, o.old) < ${rank}
-    RETURNING o.old`)
-  return r.rows[0]?.old ?? null
-}
-
 export async function insertTransition(db: DbOrTx, v: typeof funnelTransitions.$inferInsert) {
   await db.insert(funnelTransitions).values(v).onConflictDoNothing()
 }

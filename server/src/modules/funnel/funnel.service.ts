@@ -14,6 +14,7 @@ import type { Db, DbOrTx } from '../../db/client'
 import * as membersService from '../members/members.service'
 import * as tenancyRepo from '../tenancy/tenancy.repo'
 import { AppError } from '../../http/errors'
+import { one, statement } from '../../db/raw'
 import * as repo from './funnel.repo'
 
 export type StageCause = {
@@ -28,36 +29,32 @@ export type StageCause = {
  * The one function through which every module moves a person down the funnel
  * (login -> visitor, interactions -> interactor, follow -> fan, WeCom contact -> friend,
  * paid order -> customer, card claimed -> member). Stages never go down; each promotion
- * writes one transition row. Runs in the caller's transaction.
+ * writes one transition row. Runs in the caller's transaction; one statement (the database
+ * function funnel_advance, server/drizzle/0003_growth_and_funnel_functions.sql), plus the
+ * listeners the first time this stage is asked for this user.
  */
 export async function advanceStage(tx: DbOrTx, merchantId: string, userId: string, to: FunnelStage, cause: StageCause): Promise<boolean> {
-  const rank = stageRank(to)
-  const old = await repo.raiseStage(tx, merchantId, userId, to, rank)
-  if (old === null) {
-    await notifyStage(tx, { merchantId, userId, stage: to, promoted: false, cause })
-    return false
-  }
-  await repo.insertTransition(tx, {
-    merchantId,
-    userId,
-    fromStage: old,
-    toStage: to,
-    toRank: rank,
-    cause: cause.cause,
-    causeEventId: cause.causeEventId ?? null,
-    channel: cause.channel ?? null,
-    storeId: cause.storeId ?? null,
-    guideId: cause.guideId ?? null,
-  })
-  await notifyStage(tx, { merchantId, userId, stage: to, promoted: true, cause })
-  return true
+  const r = await one(tx, advanceStatement, advanceValues(merchantId, userId, to, cause, cause.causeEventId ?? null))
+  if (!r) return false
+  if (r.signal) await notifyStage(tx, { merchantId, userId, stage: to, promoted: r.promoted, cause })
+  return r.promoted
+}
+
+type AdvanceRow = { promoted: boolean; signal: boolean }
+const STAGES = `{${FUNNEL_STAGES.join(',')}}`
+const advanceStatement = statement<AdvanceRow>('funnel_advance', 'SELECT promoted, signal FROM funnel_advance($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)')
+function advanceValues(merchantId: string, userId: string, to: FunnelStage, cause: StageCause, eventId: number | null) {
+  return [merchantId, userId, to, stageRank(to), STAGES, cause.cause, eventId, cause.channel ?? null, cause.storeId ?? null, cause.guideId ?? null]
 }
 
 /**
  * Listeners of other modules (referrals, tasks, social value) told, inside the caller's transaction,
- * every time a stage is asked for — promoted or not: a member who buys is asked for `customer` and
- * stays a member, yet it is still a purchase. Listeners must be idempotent (unique keys) and must not
- * call anything external. Registered by name at app creation (re-registering replaces).
+ * the first time a stage is asked for a user — promoted or not: a member who buys for the first time
+ * is asked for `customer` and stays a member, yet it is their first purchase. Later asks (repeat
+ * purchases) are not told: users.stages_signalled remembers, so repeat purchases cost listeners
+ * nothing. The flag is set in the same transaction, so a listener that fails leaves it unset and the
+ * next ask tells it again; listeners must be idempotent (unique keys) and must not call anything
+ * external. Registered by name at app creation (re-registering replaces).
  */
 export type StageSignal = { merchantId: string; userId: string; stage: FunnelStage; promoted: boolean; cause: StageCause }
 export type StageListener = (tx: DbOrTx, s: StageSignal) => Promise<void>
@@ -152,10 +149,21 @@ export async function recordEvents(db: Db, merchantId: string, userId: string, e
 
 /** Records an interaction that happened inside another module (check-in, draw...), in its transaction. */
 export async function recordInteraction(tx: DbOrTx, merchantId: string, userId: string, type: InteractionEventType, props?: Record<string, unknown>, at?: Date) {
-  const [row] = await repo.insertEvents(tx, [{ merchantId, userId, type, props: props ?? null, occurredAt: at ?? new Date() }])
-  await advanceStage(tx, merchantId, userId, 'interactor', { cause: `event:${type}`, causeEventId: row!.id })
-  await notifyEvents(tx, merchantId, userId, [{ id: row!.id, type, sharerId: null, props: props ?? null, origin: 'server' }])
+  // the event and the stage raise in one statement (hot: every check-in and draw)
+  const cause: StageCause = { cause: `event:${type}` }
+  const [merchant, user, to, rank, stages, causeText, , channel, storeId, guideId] = advanceValues(merchantId, userId, 'interactor', cause, null)
+  const r = (await one(tx, interactionStatement, [merchant, user, to, rank, stages, causeText, channel, storeId, guideId, type, props ? JSON.stringify(props) : null, at ?? new Date()]))!
+  if (r.signal) await notifyStage(tx, { merchantId, userId, stage: 'interactor', promoted: r.promoted, cause: { ...cause, causeEventId: r.eventId } })
+  await notifyEvents(tx, merchantId, userId, [{ id: r.eventId, type, sharerId: null, props: props ?? null, origin: 'server' }])
 }
+
+const interactionStatement = statement<AdvanceRow & { eventId: number }>(
+  'funnel_record_interaction',
+  `WITH e AS (
+     INSERT INTO funnel_events (merchant_id, user_id, type, props, occurred_at) VALUES ($1, $2, $10, $11::jsonb, $12) RETURNING id)
+   SELECT e.id AS "eventId", coalesce(a.promoted, false) AS promoted, coalesce(a.signal, false) AS signal
+   FROM e LEFT JOIN LATERAL funnel_advance($1, $2, $3, $4, $5, $6, e.id, $7, $8, $9) a ON true`,
+)
 
 /** Milestones from modules not built yet (official-account follow, WeCom contact) and the admin test hook. */
 export async function applyMilestone(db: Db, merchantId: string, userId: string, milestone: FunnelMilestone, cause: Omit<StageCause, 'cause'>) {

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm'
-import { check, index, pgTable, text, timestamp, unique, uniqueIndex, uuid } from 'drizzle-orm/pg-core'
+import { check, index, pgTable, smallint, text, timestamp, unique, uniqueIndex, uuid } from 'drizzle-orm/pg-core'
 import { merchants } from '../tenancy/tenancy.schema'
 
 /** A person known to one merchant through its mini-program (one row per merchant and openid). */
@@ -17,6 +17,11 @@ export const users = pgTable(
     nickname: text('nickname'),
     avatarUrl: text('avatar_url'),
     stage: text('stage').notNull().default('visitor'),
+    /**
+     * Bit (rank - 1) set once the funnel's stage listeners were told this stage was asked for: they hear
+     * each stage once per user (first purchase, card claimed), so repeat purchases cost them nothing.
+     */
+    stagesSignalled: smallint('stages_signalled').notNull().default(0),
     /** First-touch attribution (channel, store, guide, sharer) — kept from the first visit on. */
     acqChannel: text('acq_channel'),
     acqStoreId: uuid('acq_store_id'),

@@ -9,6 +9,8 @@ import {
   type TiersInput,
 } from '@siyu/shared'
 import type { Db, DbOrTx } from '../../db/client'
+import { one, statement } from '../../db/raw'
+import { MerchantCache, merchantConfigChanged } from '../../lib/cache'
 import { AppError, isUniqueViolation } from '../../http/errors'
 import type { ScheduledJob } from '../jobs/jobs.service'
 import * as funnel from '../funnel/funnel.service'
@@ -48,7 +50,24 @@ function toTier(t: repo.TierRow): Tier {
 }
 
 /** The merchant's policy and tiers, seeding the defaults on first use (so every merchant works out of the box). */
+// read on every scan, purchase and check-in: cached per process, dropped by setPolicy/setTiers (lib/cache.ts)
+const configs = new MerchantCache<Config>(60_000)
+class NotSeeded extends Error {}
+
+async function readConfig(db: DbOrTx, merchantId: string): Promise<Config> {
+  const policy = await repo.findPolicy(db, merchantId)
+  if (!policy) throw new NotSeeded()
+  return { policy, tiers: (await repo.listTiers(db, merchantId)).map(toTier) }
+}
+
+/** The merchant's policy and tiers (shared, cached objects: don't mutate); seeds the defaults on first use. */
 export async function loadConfig(db: DbOrTx, merchantId: string): Promise<Config> {
+  try {
+    return await configs.get(merchantId, () => readConfig(db, merchantId))
+  } catch (e) {
+    if (!(e instanceof NotSeeded)) throw e
+  }
+  // first use: seeded here, not cached (the caller's transaction may still roll the seed back)
   let policy = await repo.findPolicy(db, merchantId)
   if (!policy) {
     await db.transaction(async (tx) => {
@@ -61,10 +80,9 @@ export async function loadConfig(db: DbOrTx, merchantId: string): Promise<Config
   return { policy, tiers }
 }
 
-/** The merchant's tiers (one query on hot paths; seeds the configuration when there is none yet). */
+/** The merchant's tiers (cached; seeds the configuration when there is none yet). */
 export async function tiersOf(db: DbOrTx, merchantId: string): Promise<Tier[]> {
-  const rows = await repo.listTiers(db, merchantId)
-  return rows.length > 0 ? rows.map(toTier) : (await loadConfig(db, merchantId)).tiers
+  return (await loadConfig(db, merchantId)).tiers
 }
 
 /** The tier of a stored level; a level above the current list (tiers were removed) counts as the top tier. */
@@ -90,7 +108,9 @@ export async function getPolicy(db: Db, merchantId: string): Promise<MembershipP
 /** Applies from now on: past ledger entries and growth are never rewritten. */
 export async function setPolicy(db: Db, merchantId: string, input: MembershipPolicyInput, now: Date): Promise<MembershipPolicy> {
   await loadConfig(db, merchantId)
-  return policyView((await repo.updatePolicy(db, merchantId, { ...input, updatedAt: now }))!)
+  const row = (await repo.updatePolicy(db, merchantId, { ...input, updatedAt: now }))!
+  await merchantConfigChanged(db, merchantId)
+  return policyView(row)
 }
 
 export async function getTiers(db: Db, merchantId: string): Promise<{ tiers: Tier[] }> {
@@ -104,6 +124,7 @@ export async function getTiers(db: Db, merchantId: string): Promise<{ tiers: Tie
 export async function setTiers(db: Db, merchantId: string, input: TiersInput): Promise<{ tiers: Tier[] }> {
   await loadConfig(db, merchantId)
   await db.transaction((tx) => repo.replaceTiers(tx, merchantId, input.tiers.map((t, level) => ({ ...t, level }))))
+  await merchantConfigChanged(db, merchantId)
   return getTiers(db, merchantId)
 }
 
@@ -132,29 +153,26 @@ export async function addGrowth(
 ): Promise<GrowthResult> {
   const tiers = await tiersOf(tx, merchantId)
   const { now } = opts
-  const credited =
-    amount > 0 &&
-    (await repo.insertGrowthEntry(tx, { merchantId, userId, amount, reason: opts.reason, sourceType: opts.source.type, sourceId: opts.source.id, at: now }))
-  if (!credited) {
-    const m = await repo.findMembership(tx, merchantId, userId)
-    return { growth: m?.growth ?? 0, tier: tierAt(tiers, m?.tierLevel ?? 0), upgradedFrom: null }
-  }
-  // the row exists for everyone who earned growth before: create it only on the first credit
-  let m = await repo.addGrowth(tx, merchantId, userId, amount, now)
-  if (!m) {
-    await repo.ensureMembership(tx, merchantId, userId, now)
-    m = (await repo.addGrowth(tx, merchantId, userId, amount, now))!
-  }
-  const current = Math.min(m.tierLevel, tiers.length - 1)
-  const qualifying = await repo.growthBetween(tx, merchantId, userId, monthsBefore(now, TIER_RETENTION_MONTHS), now)
-  const target = levelFor(tiers, qualifying)
-  if (target <= current) return { growth: m.growth, tier: tierAt(tiers, m.tierLevel), upgradedFrom: null }
-  await repo.setTier(tx, m.id, target, now)
-  const from = tierAt(tiers, current)
-  const to = tierAt(tiers, target)
-  await repo.insertTierChange(tx, { merchantId, userId, fromLevel: current, toLevel: target, fromName: from.name, toName: to.name, reason: 'upgrade', qualifyingGrowth: qualifying, at: now })
-  return { growth: m.growth, tier: to, upgradedFrom: from }
+  // one statement: the database function membership_add_growth (server/drizzle/0003_growth_and_funnel_functions.sql)
+  const r = (await one(tx, addGrowthStatement, [
+    merchantId,
+    userId,
+    amount,
+    opts.reason,
+    opts.source.type,
+    opts.source.id,
+    now,
+    monthsBefore(now, TIER_RETENTION_MONTHS),
+    `{${tiers.map((t) => t.threshold).join(',')}}`,
+    tiers.map((t) => t.name),
+  ]))!
+  return { growth: r.growth, tier: tierAt(tiers, r.tierLevel), upgradedFrom: r.upgradedFrom === null ? null : tierAt(tiers, r.upgradedFrom) }
 }
+
+const addGrowthStatement = statement<{ growth: number; tierLevel: number; upgradedFrom: number | null }>(
+  'membership_add_growth',
+  'SELECT growth, tier_level AS "tierLevel", upgraded_from AS "upgradedFrom" FROM membership_add_growth($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)',
+)
 
 /** Points and growth of a purchase: per whole yuan (the fen part earns nothing), then the tier multiplier (per-mille, floor). */
 export function purchaseRewards(policy: { pointsPerYuan: number; growthPerYuan: number }, multiplierPermille: number, amountFen: number) {

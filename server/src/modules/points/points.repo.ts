@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gt, isNotNull, lte, or, sql } from 'drizzle-orm'
+import { and, asc, desc, eq, gt, lte, or, sql } from 'drizzle-orm'
 import type { DbOrTx } from '../../db/client'
 import { pointsAccounts, pointsEntries, pointsLots, pointsPolicies } from './points.schema'
 
@@ -9,28 +9,9 @@ export type PolicyRow = typeof pointsPolicies.$inferSelect
 
 // ---- accounts ---------------------------------------------------------------------------------
 
-/** Creates the account if missing (concurrent creators wait on each other's insert, none fails). */
-export async function ensureAccount(db: DbOrTx, merchantId: string, userId: string) {
-  await db.insert(pointsAccounts).values({ merchantId, userId }).onConflictDoNothing({ target: [pointsAccounts.merchantId, pointsAccounts.userId] })
-}
-
-/** Locks the account row: every write to an account's ledger is serialised here. */
-export async function lockAccount(db: DbOrTx, merchantId: string, userId: string): Promise<AccountRow | null> {
-  const [a] = await db
-    .select()
-    .from(pointsAccounts)
-    .where(and(eq(pointsAccounts.merchantId, merchantId), eq(pointsAccounts.userId, userId)))
-    .for('update')
-  return a ?? null
-}
-
 export async function lockAccountById(db: DbOrTx, accountId: string): Promise<AccountRow | null> {
   const [a] = await db.select().from(pointsAccounts).where(eq(pointsAccounts.id, accountId)).for('update')
   return a ?? null
-}
-
-export async function updateAccount(db: DbOrTx, id: string, v: { balance: number; debt: number; lifetimeEarned: number; updatedAt: Date }) {
-  await db.update(pointsAccounts).set(v).where(eq(pointsAccounts.id, id))
 }
 
 export type AccountSnapshot = { balance: number; debt: number; lifetimeEarned: number; due: number; accountId: string }
@@ -48,24 +29,6 @@ export async function accountSnapshot(db: DbOrTx, merchantId: string, userId: st
 }
 
 // ---- entries ----------------------------------------------------------------------------------
-
-export async function findEntryByKey(db: DbOrTx, merchantId: string, idempotencyKey: string): Promise<EntryRow | null> {
-  const [e] = await db
-    .select()
-    .from(pointsEntries)
-    .where(and(eq(pointsEntries.merchantId, merchantId), eq(pointsEntries.idempotencyKey, idempotencyKey)))
-  return e ?? null
-}
-
-/** Inserts the entry unless its idempotency key exists (then null: the caller resolves the replay). */
-export async function insertEntry(db: DbOrTx, v: Omit<typeof pointsEntries.$inferInsert, 'seq'>): Promise<EntryRow | null> {
-  const [e] = await db
-    .insert(pointsEntries)
-    .values(v)
-    .onConflictDoNothing({ target: [pointsEntries.merchantId, pointsEntries.idempotencyKey] })
-    .returning()
-  return e ?? null
-}
 
 export type EntryCursor = { createdAt: Date; seq: number }
 
@@ -91,48 +54,6 @@ export async function listEntries(db: DbOrTx, merchantId: string, userId: string
 }
 
 // ---- lots -------------------------------------------------------------------------------------
-
-export async function insertLot(db: DbOrTx, v: typeof pointsLots.$inferInsert) {
-  await db.insert(pointsLots).values(v)
-}
-
-const consumeOrder = [sql`${pointsLots.expiresAt} asc nulls last`, asc(pointsLots.createdAt), asc(pointsLots.id)]
-
-/** Lots past their expiry that still hold points, locked (the account row is already locked). */
-export async function dueLotsForUpdate(db: DbOrTx, accountId: string, now: Date, limit?: number): Promise<LotRow[]> {
-  const q = db
-    .select()
-    .from(pointsLots)
-    .where(and(eq(pointsLots.accountId, accountId), gt(pointsLots.remaining, 0), isNotNull(pointsLots.expiresAt), lte(pointsLots.expiresAt, now)))
-    .orderBy(...consumeOrder)
-    .for('update')
-  return limit ? q.limit(limit) : q
-}
-
-/** Every lot still holding points (due ones included), locked, in consumption order: soonest expiry first, never-expiring last. */
-export async function heldLotsForUpdate(db: DbOrTx, accountId: string): Promise<LotRow[]> {
-  return db
-    .select()
-    .from(pointsLots)
-    .where(and(eq(pointsLots.accountId, accountId), gt(pointsLots.remaining, 0)))
-    .orderBy(...consumeOrder)
-    .for('update')
-}
-
-export type Take = { lotId: string; amount: number }
-
-/** Lowers the lots' remaining and records which debit took what. */
-export async function consumeLots(db: DbOrTx, merchantId: string, entryId: string, takes: Take[]) {
-  if (takes.length === 0) return
-  const ids = `{${takes.map((t) => t.lotId).join(',')}}`
-  const amounts = `{${takes.map((t) => t.amount).join(',')}}`
-  // one round trip: lower the lots and record the consumptions
-  await db.execute(sql`
-    WITH v AS (SELECT * FROM unnest(${ids}::uuid[], ${amounts}::int[]) AS v(id, take)),
-    u AS (UPDATE points_lots l SET remaining = l.remaining - v.take FROM v WHERE l.id = v.id RETURNING l.id)
-    INSERT INTO points_lot_consumptions (merchant_id, entry_id, lot_id, amount)
-    SELECT ${merchantId}::uuid, ${entryId}::uuid, v.id, v.take FROM v`)
-}
 
 /** Points expiring in (now, until], grouped by expiry instant. */
 export async function expiringBetween(db: DbOrTx, accountId: string, now: Date, until: Date) {

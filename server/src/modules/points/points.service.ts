@@ -33,10 +33,11 @@
  */
 import { DEFAULT_POINTS_EXPIRY, MAX_POINTS_AMOUNT, type PointsExpiryPolicy, type PointsLedgerItem, type PointsLedgerPage, type PointsPolicy } from '@siyu/shared'
 import type { Db, DbOrTx } from '../../db/client'
+import { one, statement } from '../../db/raw'
+import { MerchantCache, merchantConfigChanged } from '../../lib/cache'
 import { AppError } from '../../http/errors'
 import { addDays, businessDay, startOfBusinessDay } from '../../lib/time'
 import type { ScheduledJob } from '../jobs/jobs.service'
-import * as membersService from '../members/members.service'
 import * as tenancyService from '../tenancy/tenancy.service'
 import * as repo from './points.repo'
 
@@ -97,133 +98,43 @@ function strip(r: Applied): LedgerResult {
   return { entryId: r.entryId, kind: r.kind, amount: r.amount, balance: r.balance, replayed: r.replayed }
 }
 
-/** The first result of a key, or IDEMPOTENCY_CONFLICT if the key was used for something else. */
-function replayOf(e: repo.EntryRow, op: Op): Applied {
-  if (e.kind !== op.kind || e.userId !== op.userId || e.amount !== op.signed) {
-    throw new AppError('IDEMPOTENCY_CONFLICT', { idempotencyKey: op.idempotencyKey })
-  }
-  return { entryId: e.id, kind: e.kind as LedgerKind, amount: e.amount, balance: e.balanceAfter, replayed: true, debtChange: e.debtChange }
-}
+type ApplyRow = { status: 'ok' | 'replay' | 'conflict' | 'no_user' | 'insufficient'; entryId: string | null; balance: number; debtChange: number }
+// The write itself is one database function (server/drizzle/0001_points_ledger_functions.sql): the
+// account lock, the replay check, expiring due lots, the entry, the lots it takes or adds and the new
+// balance in a single round trip.
+const applyStatement = statement<ApplyRow>(
+  'points_apply',
+  'SELECT status, entry_id AS "entryId", balance, debt_change AS "debtChange" FROM points_apply($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)',
+)
 
 async function apply(tx: DbOrTx, op: Op): Promise<Applied> {
   if (!op.idempotencyKey) invalid('idempotencyKey', 'required')
   const isCredit = op.signed > 0
-  let acc = await repo.lockAccount(tx, op.merchantId, op.userId)
-  if (!acc) {
-    // no account yet: a replay (of another user's key) or a stranger must not create one
-    const seen = await repo.findEntryByKey(tx, op.merchantId, op.idempotencyKey)
-    if (seen) return replayOf(seen, op)
-    await membersService.getUser(tx, op.merchantId, op.userId)
-    if (!isCredit && op.kind !== 'clawback') throw new AppError('POINTS_INSUFFICIENT', { balance: 0, needed: -op.signed })
-    await repo.ensureAccount(tx, op.merchantId, op.userId)
-    acc = (await repo.lockAccount(tx, op.merchantId, op.userId))!
+  const expiresAt = !isCredit ? null : op.expiresAt !== undefined ? op.expiresAt : await policyExpiry(tx, op.merchantId, op.now)
+  const r = (await one(tx, applyStatement, [
+    op.merchantId,
+    op.userId,
+    op.kind,
+    op.signed,
+    op.idempotencyKey,
+    op.reasonCode,
+    op.reason ?? null,
+    op.source?.type ?? null,
+    op.source?.id ?? null,
+    op.now,
+    expiresAt,
+  ]))!
+  switch (r.status) {
+    case 'ok':
+    case 'replay':
+      return { entryId: r.entryId!, kind: op.kind, amount: op.signed, balance: r.balance, replayed: r.status === 'replay', debtChange: r.debtChange }
+    case 'conflict':
+      throw new AppError('IDEMPOTENCY_CONFLICT', { idempotencyKey: op.idempotencyKey })
+    case 'no_user':
+      throw new AppError('USER_NOT_FOUND')
+    case 'insufficient':
+      throw new AppError('POINTS_INSUFFICIENT', { balance: r.balance, needed: -op.signed })
   }
-  // checked under the lock: a request with the same key may have committed while we waited for it
-  const seen = await repo.findEntryByKey(tx, op.merchantId, op.idempotencyKey)
-  if (seen) return replayOf(seen, op)
-
-  // debits need every held lot (the due ones are expired first, the rest consumed); credits only the due ones
-  const held = isCredit ? null : await repo.heldLotsForUpdate(tx, acc.id)
-  const nowMs = op.now.getTime()
-  const isDue = (l: repo.LotRow) => l.expiresAt !== null && l.expiresAt.getTime() <= nowMs
-  const due = held ? held.filter(isDue) : await repo.dueLotsForUpdate(tx, acc.id, op.now)
-  const dueSum = due.reduce((s, l) => s + l.remaining, 0)
-  const live = acc.balance - dueSum
-
-  let debtChange = 0
-  let take = 0
-  if (isCredit) {
-    debtChange = -Math.min(op.signed, acc.debt)
-  } else if (op.kind === 'clawback') {
-    take = Math.min(live, -op.signed)
-    debtChange = -op.signed - take
-  } else {
-    take = -op.signed
-    if (live < take) throw new AppError('POINTS_INSUFFICIENT', { balance: live, needed: take })
-  }
-
-  let balance = acc.balance
-  if (due.length > 0) balance = (await expireLots(tx, acc, due, op.now)).balance
-
-  const credited = isCredit ? op.signed + debtChange : 0
-  const debt = acc.debt + debtChange
-  balance = balance + credited - take
-  const entry = await repo.insertEntry(tx, {
-    merchantId: op.merchantId,
-    accountId: acc.id,
-    userId: op.userId,
-    kind: op.kind,
-    amount: op.signed,
-    debtChange,
-    balanceAfter: balance,
-    debtAfter: debt,
-    reasonCode: op.reasonCode,
-    reason: op.reason ?? null,
-    idempotencyKey: op.idempotencyKey,
-    sourceType: op.source?.type ?? null,
-    sourceId: op.source?.id ?? null,
-    createdAt: op.now,
-  })
-  // only reachable when the key belongs to another user's in-flight entry: always a conflict
-  if (!entry) return replayOf((await repo.findEntryByKey(tx, op.merchantId, op.idempotencyKey))!, op)
-
-  if (take > 0) await repo.consumeLots(tx, op.merchantId, entry.id, allocate(held!.filter((l) => !isDue(l)), take))
-  if (credited > 0) {
-    const expiresAt = op.expiresAt !== undefined ? op.expiresAt : await policyExpiry(tx, op.merchantId, op.now)
-    await repo.insertLot(tx, { merchantId: op.merchantId, accountId: acc.id, entryId: entry.id, amount: credited, remaining: credited, expiresAt, createdAt: op.now })
-  }
-  await repo.updateAccount(tx, acc.id, {
-    balance,
-    debt,
-    lifetimeEarned: acc.lifetimeEarned + (op.kind === 'earn' ? op.signed : 0),
-    updatedAt: op.now,
-  })
-  return { entryId: entry.id, kind: op.kind, amount: op.signed, balance, replayed: false, debtChange }
-}
-
-/** Takes `amount` from lots already in consumption order. */
-function allocate(lots: repo.LotRow[], amount: number): repo.Take[] {
-  const takes: repo.Take[] = []
-  let left = amount
-  for (const l of lots) {
-    if (left === 0) break
-    const n = Math.min(l.remaining, left)
-    takes.push({ lotId: l.id, amount: n })
-    left -= n
-  }
-  // the locked balance says the lots hold enough; anything else is a broken invariant, not a user error
-  if (left > 0) throw new Error(`points lots of the account hold ${amount - left} < ${amount}`)
-  return takes
-}
-
-/**
- * Expires `lots` (due, locked, of the locked account `acc`) in one `expire` entry and lowers the balance.
- * Its key is derived from the first lot: a lot is expired once, so the key is unique and a rerun finds nothing.
- */
-async function expireLots(tx: DbOrTx, acc: repo.AccountRow, lots: repo.LotRow[], now: Date) {
-  const points = lots.reduce((s, l) => s + l.remaining, 0)
-  const balance = acc.balance - points
-  const entry = await repo.insertEntry(tx, {
-    merchantId: acc.merchantId,
-    accountId: acc.id,
-    userId: acc.userId,
-    kind: 'expire',
-    amount: -points,
-    debtChange: 0,
-    balanceAfter: balance,
-    debtAfter: acc.debt,
-    reasonCode: 'expired',
-    reason: null,
-    idempotencyKey: `expire:${lots[0]!.id}`,
-    sourceType: null,
-    sourceId: null,
-    createdAt: now,
-  })
-  if (!entry) throw new Error(`expire entry for lot ${lots[0]!.id} exists while the lot still holds points`)
-  await repo.consumeLots(tx, acc.merchantId, entry.id, lots.map((l) => ({ lotId: l.id, amount: l.remaining })))
-  await repo.updateAccount(tx, acc.id, { balance, debt: acc.debt, lifetimeEarned: acc.lifetimeEarned, updatedAt: now })
-  acc.balance = balance
-  return { balance, points }
 }
 
 // ---- expiry policy ----------------------------------------------------------------------------
@@ -251,14 +162,19 @@ export function expiryFor(policy: PointsExpiryPolicy, earnedAt: Date, tz: string
 }
 
 async function policyExpiry(db: DbOrTx, merchantId: string, now: Date): Promise<Date | null> {
-  const policy = policyOf(await repo.findPolicy(db, merchantId))
-  if (policy.mode === 'never') return null
-  return expiryFor(policy, now, await tenancyService.merchantTimezone(db, merchantId))
+  const { policy, tz } = await expiryContext(db, merchantId)
+  return expiryFor(policy, now, tz)
 }
+
+// every credit needs the policy: cached per process, dropped when setPolicy writes (lib/cache.ts)
+const expiryContexts = new MerchantCache<{ policy: PointsExpiryPolicy; tz: string }>(60_000)
 
 /** The merchant's expiry policy and time zone, for callers crediting many rows (expiryFor is then pure). */
 export async function expiryContext(db: DbOrTx, merchantId: string): Promise<{ policy: PointsExpiryPolicy; tz: string }> {
-  return { policy: policyOf(await repo.findPolicy(db, merchantId)), tz: await tenancyService.merchantTimezone(db, merchantId) }
+  return expiryContexts.get(merchantId, async () => ({
+    policy: policyOf(await repo.findPolicy(db, merchantId)),
+    tz: await tenancyService.merchantTimezone(db, merchantId),
+  }))
 }
 
 function policyView(row: repo.PolicyRow): PointsPolicy {
@@ -277,7 +193,9 @@ export async function getPolicy(db: Db, merchantId: string, now: Date): Promise<
 
 /** Applies to points credited from now on; existing lots keep their expiry. */
 export async function setPolicy(db: Db, merchantId: string, expiry: PointsExpiryPolicy, now: Date): Promise<PointsPolicy> {
-  return policyView(await repo.upsertPolicy(db, { merchantId, ...policyColumns(expiry), updatedAt: now }))
+  const row = await repo.upsertPolicy(db, { merchantId, ...policyColumns(expiry), updatedAt: now })
+  await merchantConfigChanged(db, merchantId)
+  return policyView(row)
 }
 
 function policyColumns(p: PointsExpiryPolicy) {
@@ -350,15 +268,14 @@ export async function expireDue(db: Db, now: Date, opts: { batchSize?: number } 
     if (accounts.length === 0) break
     for (const accountId of accounts) {
       const r = await db.transaction(async (tx) => {
-        const acc = await repo.lockAccountById(tx, accountId)
         let n = 0
         let p = 0
-        if (!acc) return { n, p }
+        if (!(await repo.lockAccountById(tx, accountId))) return { n, p }
         for (;;) {
-          const due = await repo.dueLotsForUpdate(tx, accountId, now, batchSize)
-          if (due.length === 0) break
-          p += (await expireLots(tx, acc, due, now)).points
-          n += due.length
+          const batch = (await one(tx, expireStatement, [accountId, now, batchSize]))!
+          if (batch.lots === 0) break
+          n += batch.lots
+          p += batch.points
         }
         return { n, p }
       })
@@ -368,6 +285,8 @@ export async function expireDue(db: Db, now: Date, opts: { batchSize?: number } 
   }
   return { lots, points }
 }
+
+const expireStatement = statement<{ lots: number; points: number }>('points_expire_lots', 'SELECT lots, points FROM points_expire_lots($1, $2, $3)')
 
 /** Nightly sweep of expired points (debits expire due lots themselves, so the sweep's timing is not critical). */
 export const pointsExpiryJob: ScheduledJob = {

@@ -1,0 +1,1 @@
+ALTER TABLE "users" ADD COLUMN "stages_signalled" smallint DEFAULT 0 NOT NULL;

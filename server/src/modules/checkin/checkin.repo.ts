@@ -1,5 +1,6 @@
 import { and, asc, eq, gte, lte, sql } from 'drizzle-orm'
 import type { DbOrTx } from '../../db/client'
+import { one, statement } from '../../db/raw'
 import { checkinPolicies, checkins } from './checkin.schema'
 
 export type PolicyRow = typeof checkinPolicies.$inferSelect
@@ -35,6 +36,24 @@ export async function insertCheckin(db: DbOrTx, v: typeof checkins.$inferInsert)
     .onConflictDoNothing({ target: [checkins.merchantId, checkins.userId, checkins.day] })
     .returning()
   return r ?? null
+}
+
+export type CheckinContext = { checked: boolean; streak: number; tierLevel: number }
+
+// what today's check-in needs once the user's lock is held, in one round trip: is `day` taken, the run
+// of consecutive days ending the day before (see streakEndingAt), and the member's tier level
+const contextStatement = statement<CheckinContext>(
+  'checkin_context',
+  `SELECT EXISTS (SELECT 1 FROM checkins c WHERE c.merchant_id = $1 AND c.user_id = $2 AND c.day = $3::date) AS checked,
+     (SELECT count(*)::int FROM (
+        SELECT c.day, row_number() OVER (ORDER BY c.day DESC) AS rn
+        FROM checkins c WHERE c.merchant_id = $1 AND c.user_id = $2 AND c.day <= $3::date - 1
+      ) x WHERE x.day + x.rn::int = $3::date) AS streak,
+     coalesce((SELECT m.tier_level FROM memberships m WHERE m.merchant_id = $1 AND m.user_id = $2), 0) AS "tierLevel"`,
+)
+
+export async function checkinContext(db: DbOrTx, merchantId: string, userId: string, day: string): Promise<CheckinContext> {
+  return (await one(db, contextStatement, [merchantId, userId, day]))!
 }
 
 export async function findDay(db: DbOrTx, merchantId: string, userId: string, day: string): Promise<CheckinRow | null> {

@@ -11,6 +11,7 @@ import {
 } from '@siyu/shared'
 import type { Db, DbOrTx } from '../../db/client'
 import { AppError } from '../../http/errors'
+import { MerchantCache, merchantConfigChanged } from '../../lib/cache'
 import { addDays, businessDay, daysBetween, startOfBusinessDay } from '../../lib/time'
 import * as funnel from '../funnel/funnel.service'
 import * as membership from '../membership/membership.service'
@@ -33,20 +34,27 @@ function policyView(p: repo.PolicyRow): CheckinPolicy {
   }
 }
 
-/** The merchant's rule, seeding the defaults on first use. */
+// read by every check-in: cached per process, dropped by setPolicy (lib/cache.ts)
+const policies = new MerchantCache<CheckinPolicy>(60_000)
+
+/** The merchant's rule (a shared, cached object: don't mutate), seeding the defaults on first use. */
 export async function getPolicy(db: DbOrTx, merchantId: string): Promise<CheckinPolicy> {
-  let p = await repo.findPolicy(db, merchantId)
-  if (!p) {
-    await repo.insertPolicyIfMissing(db, { merchantId, ...DEFAULT_CHECKIN_POLICY, updatedAt: null })
-    p = (await repo.findPolicy(db, merchantId))!
-  }
-  return policyView(p)
+  return policies.get(merchantId, async () => {
+    let p = await repo.findPolicy(db, merchantId)
+    if (!p) {
+      await repo.insertPolicyIfMissing(db, { merchantId, ...DEFAULT_CHECKIN_POLICY, updatedAt: null })
+      p = (await repo.findPolicy(db, merchantId))!
+    }
+    return policyView(p)
+  })
 }
 
 /** Applies from now on; rewards already paid are never rewritten. */
 export async function setPolicy(db: Db, merchantId: string, input: CheckinPolicyInput, now: Date): Promise<CheckinPolicy> {
   await getPolicy(db, merchantId)
-  return policyView((await repo.updatePolicy(db, merchantId, { ...input, updatedAt: now }))!)
+  const row = (await repo.updatePolicy(db, merchantId, { ...input, updatedAt: now }))!
+  await merchantConfigChanged(db, merchantId)
+  return policyView(row)
 }
 
 // ---- the reward rule (pure) ----------------------------------------------------------------------------
@@ -103,9 +111,10 @@ export async function checkIn(db: Db, merchantId: string, userId: string, now: D
   const policy = await getPolicy(db, merchantId)
   return db.transaction(async (tx) => {
     await repo.lockUser(tx, merchantId, userId)
-    if (await repo.findDay(tx, merchantId, userId, today)) throw new AppError('ALREADY_CHECKED_IN', { day: today })
-    const streak = (await repo.streakEndingAt(tx, merchantId, userId, addDays(today, -1))) + 1
-    const tier = await membership.tierOf(tx, merchantId, userId)
+    const c = await repo.checkinContext(tx, merchantId, userId, today)
+    if (c.checked) throw new AppError('ALREADY_CHECKED_IN', { day: today })
+    const streak = c.streak + 1
+    const tier = membership.tierAt(await membership.tiersOf(tx, merchantId), c.tierLevel)
     const r = rewardFor(policy, tier, streak, today)
     const row = await repo.insertCheckin(tx, { merchantId, userId, day: today, points: r.points, bonus: r.bonus, bonusStreak: r.bonusStreak, createdAt: now })
     if (!row) throw new AppError('ALREADY_CHECKED_IN', { day: today })

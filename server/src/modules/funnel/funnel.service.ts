@@ -62,7 +62,11 @@ const stageListeners = new Map<string, { stages: readonly FunnelStage[]; listene
 export function onStageReached(name: string, stages: readonly FunnelStage[], listener: StageListener) {
   stageListeners.set(name, { stages, listener })
 }
-async function notifyStage(tx: DbOrTx, s: StageSignal) {
+/**
+ * For a database function that raised the stage itself (staff_purchase, through funnel_advance) and
+ * answered `signal`: tells the listeners, in the same transaction.
+ */
+export async function notifyStage(tx: DbOrTx, s: StageSignal) {
   for (const l of stageListeners.values()) if (l.stages.includes(s.stage)) await l.listener(tx, s)
 }
 

@@ -303,6 +303,13 @@ export type ResolvedMember = {
   earnRule: { pointsPerYuan: number; growthPerYuan: number }
 }
 
+/** The card number inside a scanned member code (no query); forged, expired or another merchant's → MEMBER_CODE_INVALID. */
+export function cardNoOfCode(config: Config, code: string, now: Date): string {
+  const cardNo = verifyMemberCode(config.policy.memberCodeSecret, code, now.getTime())
+  if (!cardNo) throw new AppError('MEMBER_CODE_INVALID')
+  return cardNo
+}
+
 /** The member behind a scanned code of this merchant; forged, expired or another merchant's → MEMBER_CODE_INVALID. */
 export async function resolveMemberCode(db: DbOrTx, merchantId: string, code: string, now: Date): Promise<ResolvedMember> {
   const { policy, tiers } = await loadConfig(db, merchantId)

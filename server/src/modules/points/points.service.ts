@@ -161,7 +161,8 @@ export function expiryFor(policy: PointsExpiryPolicy, earnedAt: Date, tz: string
   return startOfBusinessDay(first, tz)
 }
 
-async function policyExpiry(db: DbOrTx, merchantId: string, now: Date): Promise<Date | null> {
+/** When points credited now expire under the merchant's policy (null = never); cached, no query in steady state. */
+export async function policyExpiry(db: DbOrTx, merchantId: string, now: Date): Promise<Date | null> {
   const { policy, tz } = await expiryContext(db, merchantId)
   return expiryFor(policy, now, tz)
 }

@@ -1,16 +1,18 @@
-import type {
-  CursorQuery,
-  FunnelStage,
-  Page,
-  StaffCustomer,
-  StaffMemberSummary,
-  StaffPurchaseInput,
-  StaffPurchaseResult,
-  StaffRedeemInput,
-  StaffRedeemResult,
-  StaffStats,
+import {
+  FUNNEL_STAGES,
+  type CursorQuery,
+  type FunnelStage,
+  type Page,
+  type StaffCustomer,
+  type StaffMemberSummary,
+  type StaffPurchaseInput,
+  type StaffPurchaseResult,
+  type StaffRedeemInput,
+  type StaffRedeemResult,
+  type StaffStats,
 } from '@siyu/shared'
 import type { Db } from '../../db/client'
+import { one, statement } from '../../db/raw'
 import { AppError } from '../../http/errors'
 import { addDays, businessDay, startOfBusinessDay } from '../../lib/time'
 import type { StaffPrincipal } from '../auth/auth.middleware'
@@ -43,11 +45,28 @@ export async function scan(db: Db, s: StaffPrincipal, memberCode: string, now: D
   }
 }
 
-function purchaseResult(p: repo.PurchaseRow, replayed: boolean): StaffPurchaseResult {
+type PurchaseOutcome = {
+  status: 'ok' | 'exists' | 'needs_tx'
+  id: string
+  userId: string
+  storeId: string
+  amountFen: number
+  points: number
+  growth: number
+  balanceAfter: number | null
+  tierLevelAfter: number | null
+  tierNameAfter: string | null
+  upgraded: boolean
+  createdAt: Date
+  signal: boolean
+  promoted: boolean
+}
+
+function purchaseResult(p: PurchaseOutcome, receiptNo: string, replayed: boolean): StaffPurchaseResult {
   return {
     purchaseId: p.id,
     userId: p.userId,
-    receiptNo: p.receiptNo,
+    receiptNo,
     amountFen: p.amountFen,
     points: p.points,
     growth: p.growth,
@@ -60,62 +79,78 @@ function purchaseResult(p: repo.PurchaseRow, replayed: boolean): StaffPurchaseRe
 }
 
 /** A receipt number already recorded: the first result if it is the same purchase, else IDEMPOTENCY_CONFLICT. */
-function replayPurchase(p: repo.PurchaseRow, userId: string, input: StaffPurchaseInput): StaffPurchaseResult {
+function replayPurchase(p: PurchaseOutcome, userId: string, input: StaffPurchaseInput): StaffPurchaseResult {
   if (p.userId !== userId || p.amountFen !== input.amountFen || p.storeId !== input.storeId) {
     throw new AppError('IDEMPOTENCY_CONFLICT', { receiptNo: input.receiptNo })
   }
-  return purchaseResult(p, true)
+  return purchaseResult(p, input.receiptNo, true)
 }
+
+// the member behind the card and whether the store is this merchant's, in one round trip
+const purchaseContext = statement<{ storeOk: boolean; userId: string | null; tierLevel: number | null }>(
+  'staff_purchase_context',
+  `SELECT EXISTS (SELECT 1 FROM stores s WHERE s.merchant_id = $1 AND s.id = $3) AS "storeOk", m.user_id AS "userId", m.tier_level AS "tierLevel"
+   FROM (SELECT 1) one LEFT JOIN memberships m ON m.merchant_id = $1 AND m.card_no = $2`,
+)
+const purchaseStatement = statement<PurchaseOutcome>(
+  'staff_purchase',
+  `SELECT status, id, user_id AS "userId", store_id AS "storeId", amount_fen AS "amountFen", points, growth, balance_after AS "balanceAfter",
+          tier_level_after AS "tierLevelAfter", tier_name_after AS "tierNameAfter", upgraded, created_at AS "createdAt", signal, promoted
+   FROM staff_purchase($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)`,
+)
+const STAGES = `{${FUNNEL_STAGES.join(',')}}`
 
 /**
  * Records an offline purchase, idempotent on (merchant, receiptNo): the unique index makes concurrent
  * duplicates wait for the first insert and then replay its stored result. Points use the tier the member
  * had before this purchase; its growth may then upgrade the tier in the same transaction.
+ *
+ * The write is one call of the database function staff_purchase
+ * (server/drizzle/0004_staff_purchase_function.sql): purchase row, points, growth and tier, funnel stage,
+ * guide binding. A member's first purchase also tells the funnel's stage listeners (referrals, tasks),
+ * which are TypeScript: the function then answers `needs_tx` having written nothing, and the purchase
+ * runs again inside a transaction with the listeners. Every later purchase is a single statement.
  */
 export async function recordPurchase(db: Db, s: StaffPrincipal, input: StaffPurchaseInput, now: Date): Promise<{ created: boolean; result: StaffPurchaseResult }> {
-  await tenancy.getStore(db, s.merchantId, input.storeId)
-  const member = await membership.resolveMemberCode(db, s.merchantId, input.memberCode, now)
-  const seen = await repo.findPurchaseByReceipt(db, s.merchantId, input.receiptNo)
-  if (seen) return { created: false, result: replayPurchase(seen, member.userId, input) }
   const { merchantId } = s
-  const { userId, tier } = member
-  return db.transaction(async (tx) => {
-    const r = membership.purchaseRewards(member.earnRule, tier.multiplierPermille, input.amountFen)
-    const row = await repo.insertPurchase(tx, {
-      merchantId,
-      userId,
-      staffId: s.staffId,
-      storeId: input.storeId,
-      receiptNo: input.receiptNo,
-      amountFen: input.amountFen,
-      points: r.points,
-      growth: r.growth,
-      multiplierPermille: tier.multiplierPermille,
-      createdAt: now,
+  const config = await membership.loadConfig(db, merchantId)
+  const cardNo = membership.cardNoOfCode(config, input.memberCode, now)
+  const ctx = (await one(db, purchaseContext, [merchantId, cardNo, input.storeId]))!
+  if (!ctx.storeOk) throw new AppError('STORE_NOT_FOUND')
+  if (!ctx.userId) throw new AppError('MEMBER_CODE_INVALID')
+  const userId = ctx.userId
+  const tier = membership.tierAt(config.tiers, ctx.tierLevel ?? 0)
+  const r = membership.purchaseRewards(config.policy, tier.multiplierPermille, input.amountFen)
+  const args = [
+    merchantId,
+    userId,
+    s.staffId,
+    input.storeId,
+    input.receiptNo,
+    input.amountFen,
+    r.points,
+    r.growth,
+    tier.multiplierPermille,
+    `门店消费 ${input.receiptNo}`,
+    now,
+    r.points > 0 ? await points.policyExpiry(db, merchantId, now) : null,
+    membership.monthsBefore(now, membership.TIER_RETENTION_MONTHS),
+    `{${config.tiers.map((t) => t.threshold).join(',')}}`,
+    config.tiers.map((t) => t.name),
+    STAGES,
+  ]
+  let row = (await one(db, purchaseStatement, [...args, false]))!
+  if (row.status === 'needs_tx') {
+    row = await db.transaction(async (tx) => {
+      const again = (await one(tx, purchaseStatement, [...args, true]))!
+      if (again.status === 'ok' && again.signal) {
+        await funnel.notifyStage(tx, { merchantId, userId, stage: 'customer', promoted: again.promoted, cause: { cause: 'purchase', storeId: input.storeId, guideId: s.staffId } })
+      }
+      return again
     })
-    if (!row) return { created: false, result: replayPurchase((await repo.findPurchaseByReceipt(tx, merchantId, input.receiptNo))!, userId, input) }
-    const source = { type: 'staff_purchase', id: row.id }
-    const balance =
-      r.points > 0
-        ? (
-            await points.earn(tx, {
-              merchantId,
-              userId,
-              amount: r.points,
-              reasonCode: 'purchase',
-              reason: `门店消费 ${input.receiptNo}`,
-              idempotencyKey: `staff-purchase:${input.receiptNo}`,
-              source,
-              now,
-            })
-          ).balance
-        : (await points.getSummary(tx, merchantId, userId, now)).balance
-    const g = await membership.addGrowth(tx, merchantId, userId, r.growth, { reason: 'purchase', source, now })
-    await funnel.advanceStage(tx, merchantId, userId, 'customer', { cause: 'purchase', storeId: input.storeId, guideId: s.staffId })
-    await members.assignGuideIfNone(tx, merchantId, userId, s.staffId)
-    const done = await repo.finishPurchase(tx, row.id, { balanceAfter: balance, tierLevelAfter: g.tier.level, tierNameAfter: g.tier.name, upgraded: g.upgradedFrom !== null })
-    return { created: true, result: purchaseResult(done, false) }
-  })
+  }
+  if (row.status === 'exists') return { created: false, result: replayPurchase(row, userId, input) }
+  return { created: true, result: purchaseResult(row, input.receiptNo, false) }
 }
 
 function redeemResult(r: repo.RedemptionRow, replayed: boolean): StaffRedeemResult {

@@ -1,5 +1,6 @@
 import { and, eq, gt, isNotNull, isNull, sql } from 'drizzle-orm'
 import type { DbOrTx } from '../../db/client'
+import { one, statement } from '../../db/raw'
 import { adminKeys, merchantApps, merchants, staff, staffInvites, stores } from './tenancy.schema'
 
 export type MerchantApp = typeof merchantApps.$inferSelect
@@ -109,9 +110,15 @@ export async function insertStaff(db: DbOrTx, v: typeof staff.$inferInsert) {
   return s ?? null
 }
 
+// every staff request checks this (auth): a prepared statement, no query builder
+const activeStaffByUser = statement<typeof staff.$inferSelect>(
+  'staff_active_by_user',
+  `SELECT id, merchant_id AS "merchantId", user_id AS "userId", store_id AS "storeId", role, active, created_at AS "createdAt"
+   FROM staff WHERE merchant_id = $1 AND user_id = $2 AND active`,
+)
+
 export async function findStaffByUser(db: DbOrTx, merchantId: string, userId: string) {
-  const [s] = await db.select().from(staff).where(and(eq(staff.merchantId, merchantId), eq(staff.userId, userId), eq(staff.active, true)))
-  return s ?? null
+  return one(db, activeStaffByUser, [merchantId, userId])
 }
 
 export async function findStaffById(db: DbOrTx, merchantId: string, id: string) {

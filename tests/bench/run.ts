@@ -47,7 +47,38 @@ function findPgbench(): string | null {
   return w.status === 0 ? w.stdout.trim() : null
 }
 
+/**
+ * One benchmark at a time per machine: two runs at once measure each other. Waits for a running one
+ * (a lock file holding its pid; a dead pid's lock is taken over).
+ */
+async function benchLock(): Promise<() => void> {
+  const file = path.join(os.tmpdir(), 'siyu-bench.lock')
+  for (let waited = 0; ; waited++) {
+    try {
+      fs.writeFileSync(file, String(process.pid), { flag: 'wx' })
+      return () => fs.rmSync(file, { force: true })
+    } catch {
+      const pid = Number(fs.readFileSync(file, 'utf8').trim())
+      let alive = false
+      try {
+        process.kill(pid, 0)
+        alive = pid > 0
+      } catch {
+        /* no such process */
+      }
+      if (!alive) {
+        fs.rmSync(file, { force: true })
+        continue
+      }
+      if (waited === 0) console.log(`waiting for the benchmark run by pid ${pid} to finish (${file})`)
+      await new Promise((r) => setTimeout(r, 1000))
+    }
+  }
+}
+
 async function main() {
+  const unlock = await benchLock()
+  process.on('exit', unlock)
   const wanted = process.argv.slice(2)
   const duration = Number(process.env.BENCH_DURATION ?? 10)
   const connections = Number(process.env.BENCH_CONNECTIONS ?? 32)
@@ -137,7 +168,8 @@ async function main() {
         if (!bin) return (pgbenchCache = null)
         const u = new URL(pg.url)
         const env = { ...process.env, PGPASSWORD: decodeURIComponent(u.password) }
-        const common = ['-h', u.hostname, '-p', u.port, '-U', decodeURIComponent(u.username)]
+        // the same transport as the server's pool (the embedded server's Unix socket when it has one)
+        const common = ['-h', u.searchParams.get('host') ?? u.hostname, '-p', u.port, '-U', decodeURIComponent(u.username)]
         spawnSync(path.join(path.dirname(bin), 'createdb'), [...common, 'pgbench'], { env })
         const init = spawnSync(bin, [...common, '-i', '-s', '10', '-q', 'pgbench'], { env, encoding: 'utf8' })
         if (init.status !== 0) {

@@ -33,6 +33,15 @@ export async function startEmbeddedPostgres(
   fs.mkdirSync(dataDir, { recursive: true })
   const user = 'siyu'
   const password = 'siyu'
+  // Our own connections use a Unix socket when the path fits (sun_path is ~107 bytes): on one machine it
+  // costs the server ~20% less CPU per query than loopback TCP. TCP stays open for everything else.
+  const socketDir = path.join(path.resolve(dataDir), 'run')
+  const useSocket = process.platform !== 'win32' && `${socketDir}/.s.PGSQL.${port}.lock`.length < 100
+  if (useSocket) {
+    fs.mkdirSync(socketDir, { recursive: true })
+    // the server runs as a dedicated OS user when we are root (createPostgresUser)
+    fs.chmodSync(socketDir, 0o777)
+  }
   const pg = new EmbeddedPostgres({
     databaseDir,
     user,
@@ -43,6 +52,7 @@ export async function startEmbeddedPostgres(
     postgresFlags: [
       '-c', 'max_connections=300',
       '-c', 'shared_buffers=256MB',
+      '-c', `unix_socket_directories=${useSocket ? socketDir : ''}`,
       ...(opts.fsync === false ? ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'] : []),
     ],
     onLog: opts.onLog ?? (() => undefined),
@@ -52,7 +62,7 @@ export async function startEmbeddedPostgres(
   await pg.start()
   if (fresh) await pg.createDatabase('siyu').catch(() => undefined)
   return {
-    url: `postgres://${user}:${password}@127.0.0.1:${port}/siyu`,
+    url: `postgres://${user}:${password}@127.0.0.1:${port}/siyu${useSocket ? `?host=${encodeURIComponent(socketDir)}` : ''}`,
     port,
     stop: () => pg.stop(),
   }

@@ -17,7 +17,11 @@ const caches = new Set<MerchantCache<unknown>>()
 
 export class MerchantCache<V> {
   private readonly entries = new Map<string, Entry<V>>()
-  constructor(private readonly ttlMs: number) {
+  /** `maxEntries`: past it the oldest entry goes (per-user keys must not grow without bound). */
+  constructor(
+    private readonly ttlMs: number,
+    private readonly maxEntries = 10_000,
+  ) {
     caches.add(this as MerchantCache<unknown>)
   }
 
@@ -28,7 +32,9 @@ export class MerchantCache<V> {
     const hit = this.entries.get(k)
     if (hit && hit.until > now) return hit.value
     const value = load()
+    this.entries.delete(k)
     this.entries.set(k, { value, until: now + this.ttlMs })
+    if (this.entries.size > this.maxEntries) this.entries.delete(this.entries.keys().next().value!)
     // a failed load is not cached
     value.catch(() => {
       if (this.entries.get(k)?.value === value) this.entries.delete(k)

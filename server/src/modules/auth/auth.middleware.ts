@@ -1,6 +1,7 @@
 import type { Context, Middleware, Next } from 'koa'
 import type { Db } from '../../db/client'
 import { AppError } from '../../http/errors'
+import { MerchantCache } from '../../lib/cache'
 import * as tenancyRepo from '../tenancy/tenancy.repo'
 import { hashAdminKey, type TokenService } from './tokens'
 
@@ -46,12 +47,16 @@ export function requireUser(db: Db, tokens: TokenService): Middleware {
   }
 }
 
+// every staff request needs the staff row: cached per process; joining (or any later change to staff)
+// calls merchantConfigChanged, which drops it here and in the other server processes
+const staffRows = new MerchantCache<Awaited<ReturnType<typeof tenancyRepo.findStaffByUser>>>(60_000)
+
 /** Staff routes (/staff/v1): the same session token, plus an active staff row of that merchant. */
 export function requireStaff(db: Db, tokens: TokenService): Middleware {
   return async (ctx: Context, next: Next) => {
     const p = await identify(ctx, db, tokens)
     if (p.kind !== 'user') throw new AppError('FORBIDDEN', { need: 'staff session' })
-    const s = await tenancyRepo.findStaffByUser(db, p.merchantId, p.userId)
+    const s = await staffRows.get(p.merchantId, () => tenancyRepo.findStaffByUser(db, p.merchantId, p.userId), p.userId)
     if (!s) throw new AppError('FORBIDDEN', { need: 'staff' })
     ctx.state.principal = { kind: 'staff', merchantId: p.merchantId, userId: p.userId, staffId: s.id, storeId: s.storeId, role: s.role }
     await next()

@@ -1,6 +1,7 @@
 import type { CreateStaffInviteInput, CreateStoreInput } from '@siyu/shared'
 import type { Db, DbOrTx } from '../../db/client'
 import { AppError, isUniqueViolation } from '../../http/errors'
+import { merchantConfigChanged } from '../../lib/cache'
 import { adminKeyPrefix, generateAdminKey, hashAdminKey, humanCode } from '../auth/tokens'
 import * as repo from './tenancy.repo'
 
@@ -132,7 +133,7 @@ export async function createStaffInvite(db: Db, merchantId: string, input: Creat
 
 /** A logged-in consumer redeems an invite and becomes staff of its store (once; codes are single-use). */
 export async function joinStaff(db: Db, merchantId: string, userId: string, code: string) {
-  return db.transaction(async (tx) => {
+  const joined = await db.transaction(async (tx) => {
     if (await repo.findStaffByUser(tx, merchantId, userId)) throw new AppError('ALREADY_STAFF')
     const inv = await repo.redeemInvite(tx, merchantId, code.toUpperCase(), userId, new Date())
     if (!inv) throw new AppError('INVITE_INVALID')
@@ -140,6 +141,9 @@ export async function joinStaff(db: Db, merchantId: string, userId: string, code
     if (!s) throw new AppError('ALREADY_STAFF')
     return { staffId: s.id, storeId: s.storeId, role: s.role }
   })
+  // after the commit: the staff check caches "not staff" (auth.middleware.ts)
+  await merchantConfigChanged(db, merchantId)
+  return joined
 }
 
 export async function ensureOpenInvite(db: Db, merchantId: string, storeId: string) {

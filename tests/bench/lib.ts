@@ -10,6 +10,9 @@ export type BenchRow = {
   requests: number
   non2xx: number
   errors: number
+  /** CPU time per request (ms) of the server process and of all PostgreSQL processes during the phase (Linux /proc). */
+  serverCpuMs?: number | null
+  pgCpuMs?: number | null
   note?: string
 }
 
@@ -50,7 +53,31 @@ export type LoadOptions = {
   amount?: number
 }
 
-export async function runLoad(baseUrl: string, scenario: string, opts: LoadOptions, defaults: { connections: number; duration: number }): Promise<BenchRow> {
+/** CPU seconds (user + system) used so far by the server process and by all PostgreSQL processes; null off Linux. */
+export function cpuSeconds(serverPid: number): { server: number; pg: number } | null {
+  const ticks = (pid: string) => {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8')
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+    return (Number(f[11]) + Number(f[12])) / 100 // utime + stime, in USER_HZ (100 on Linux)
+  }
+  try {
+    let pg = 0
+    for (const d of fs.readdirSync('/proc')) {
+      if (!/^\d+$/.test(d)) continue
+      try {
+        if (fs.readFileSync(`/proc/${d}/cmdline`, 'utf8').startsWith('postgres')) pg += ticks(d)
+      } catch {
+        /* the process ended meanwhile */
+      }
+    }
+    return { server: ticks(String(serverPid)), pg }
+  } catch {
+    return null
+  }
+}
+
+export async function runLoad(baseUrl: string, scenario: string, opts: LoadOptions, defaults: { connections: number; duration: number; serverPid?: number }): Promise<BenchRow> {
+  const before = defaults.serverPid ? cpuSeconds(defaults.serverPid) : null
   const result = await autocannon({
     url: baseUrl,
     connections: opts.connections ?? defaults.connections,
@@ -65,8 +92,12 @@ export async function runLoad(baseUrl: string, scenario: string, opts: LoadOptio
       },
     ],
   })
+  const after = defaults.serverPid ? cpuSeconds(defaults.serverPid) : null
+  const perRequest = (a?: number, b?: number) => (a === undefined || b === undefined || result.requests.total === 0 ? null : Math.round(((b - a) / result.requests.total) * 1e5) / 100)
   return {
     scenario,
+    serverCpuMs: perRequest(before?.server, after?.server),
+    pgCpuMs: perRequest(before?.pg, after?.pg),
     reqPerSec: Math.round(result.requests.average),
     p50ms: result.latency.p50,
     p99ms: result.latency.p99,
@@ -88,8 +119,9 @@ export function peakRssMb(pid: number): number | null {
 }
 
 export function printRows(rows: BenchRow[]) {
-  const header = ['scenario', 'req/s', 'p50 ms', 'p99 ms', 'requests', 'non-2xx', 'errors', 'note']
-  const lines = rows.map((r) => [r.scenario, String(r.reqPerSec), String(r.p50ms), String(r.p99ms), String(r.requests), String(r.non2xx), String(r.errors), r.note ?? ''])
+  const header = ['scenario', 'req/s', 'p50 ms', 'p99 ms', 'requests', 'non-2xx', 'errors', 'cpu ms/req server+pg', 'note']
+  const cpu = (r: BenchRow) => (r.serverCpuMs == null ? '' : `${r.serverCpuMs.toFixed(2)} + ${r.pgCpuMs?.toFixed(2) ?? '?'}`)
+  const lines = rows.map((r) => [r.scenario, String(r.reqPerSec), String(r.p50ms), String(r.p99ms), String(r.requests), String(r.non2xx), String(r.errors), cpu(r), r.note ?? ''])
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)))
   const fmt = (cols: string[]) => cols.map((c, i) => c.padEnd(widths[i]!)).join('  ')
   console.log(fmt(header))

@@ -161,7 +161,7 @@ async function main() {
         }
         return users
       },
-      load: (scenario, opts) => runLoad(serverUrl, scenario, opts, { connections, duration }),
+      load: (scenario, opts) => runLoad(serverUrl, scenario, opts, { connections, duration, serverPid: server.pid! }),
       async pgbenchTps() {
         if (pgbenchCache !== undefined) return pgbenchCache
         const bin = findPgbench()

@@ -98,6 +98,63 @@ it('2,000 concurrent draws on one prize of stock 100 and weight 100%: exactly 10
   ])
 }, 600_000) // 2 cores shared with other suites: generous
 
+it('a points prize running out under parallel draws: exactly its stock paid, every other draw "no prize", charged once each', async () => {
+  const USERS = 20
+  const PER_USER = 10
+  const STOCK = 30
+  const l = await createLottery({
+    costPoints: 10,
+    freeDrawsPerDay: 0,
+    prizes: [
+      { type: 'points', name: '50积分', weight: 1, points: 50, stock: STOCK },
+      { type: 'none', name: '谢谢参与', weight: 0 },
+    ],
+  })
+  const prizeId = l.prizes.find((p) => p.type === 'points')!.id
+  const users = await createUsers(t.deps, m, USERS)
+  await grantPoints(
+    t.db,
+    m.merchantId,
+    users.map((u) => u.userId),
+    1_000,
+    new Date(),
+  )
+  // without the in-process queue: several draws of one user race as from several server instances
+  const results = await Promise.allSettled(
+    users.flatMap((u) =>
+      Array.from({ length: PER_USER }, (_, i) => drawNow(t.db, { merchantId: m.merchantId, userId: u.userId }, l.id, `pts-${u.userId}-${i}`, new Date())),
+    ),
+  )
+  const ok = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []))
+  expect(ok).toHaveLength(USERS * PER_USER)
+  const wins = ok.filter((r) => r.outcome === 'prize')
+  expect(wins).toHaveLength(STOCK)
+  expect(wins.every((r) => r.prize.id === prizeId && r.prize.points === 50)).toBe(true)
+  expect(ok.filter((r) => r.outcome === 'none').every((r) => r.reason === 'out_of_stock' && r.prize.points === null)).toBe(true)
+
+  const q = async (text: string, params: unknown[]) => (await t.pool.query(text, params)).rows
+  expect(await q('select stock from lottery_prizes where id = $1', [prizeId])).toEqual([{ stock: 0 }])
+  expect(
+    await q(
+      `select e.kind, count(*)::int as n, sum(e.amount)::int as total
+       from points_entries e join lottery_draws d on d.id::text = e.source_id
+       where e.merchant_id = $1 and d.lottery_id = $2 group by e.kind order by e.kind`,
+      [m.merchantId, l.id],
+    ),
+  ).toEqual([
+    { kind: 'earn', n: STOCK, total: STOCK * 50 },
+    { kind: 'spend', n: USERS * PER_USER, total: -USERS * PER_USER * 10 },
+  ])
+  // every credit belongs to a recorded win
+  expect(
+    await q(
+      `select count(*)::int as n from points_entries e join lottery_draws d on d.id::text = e.source_id
+       where e.kind = 'earn' and d.lottery_id = $1 and d.outcome = 'prize'`,
+      [l.id],
+    ),
+  ).toEqual([{ n: STOCK }])
+}, 300_000)
+
 describe('parallel taps by one user with a limit of 3 per day', () => {
   const tapLottery = () => createLottery({ freeDrawsPerDay: 3, limitPerDay: 3, prizes: [{ type: 'none', name: '谢谢参与', weight: 1 }] })
   const count = async (lotteryId: string, userId: string) =>

@@ -4,10 +4,16 @@
  *   2. the points price through the ledger (idempotent on the draw's key);
  *   3. the funnel interaction (the draw makes the user an interactor);
  *   4. the slot, picked before the transaction by crypto.randomInt over the configured weights;
- *   5. for a prize, inside a savepoint: the payout (points credit, coupon issue, physical prize code,
- *      red packet), the draw record, and LAST the stock: `UPDATE ... SET stock = stock - 1 WHERE id = $1
- *      AND stock > 0`. When the drawn prize has just run out, the savepoint is rolled back and the
- *      outcome is "no prize" — never another prize, never negative stock.
+ *   5. the outcome. "None" drawn (or a prize read as out of stock): the draw record. A prize: its payout
+ *      (points credit, coupon issue, red packet; a physical prize only needs its code), then LAST, in
+ *      one statement, the stock take `UPDATE ... SET stock = stock - 1 WHERE id = $1 AND stock > 0`
+ *      and the draw record, so the shared prize row stays locked only for that statement and COMMIT.
+ *      When the drawn prize has just run out, the outcome is "no prize" — never another prize, never
+ *      negative stock: a physical prize records it in the same transaction; a paid-out prize rolls the
+ *      whole transaction back and runs it again without the payout (same draw id, key, slot and random
+ *      value), which costs nothing on the common path where a savepoint would cost two round trips.
+ * The campaign and its prizes come from a per-process cache (lottery.service.ts): its stock may be
+ * stale, the conditional update above is the truth.
  * The draw record keeps everything an audit needs (weights, random value, drawn slot, outcome).
  * Lock order: counters -> points account -> user row -> coupon template / prize row (shared, hot: held
  * only for the last statements before COMMIT). Check-in and the coupon claim take theirs in the same order.
@@ -21,16 +27,16 @@ import { humanCode } from '../auth/tokens'
 import * as couponsService from '../coupons/coupons.service'
 import * as funnelService from '../funnel/funnel.service'
 import * as pointsService from '../points/points.service'
-import { cryptoRandomInt, pickPrize, type RandomInt } from './lottery.pick'
+import { cryptoRandomInt, pickPrize, type Pick, type RandomInt } from './lottery.pick'
 import { payRedPacketPrize } from './lottery.payout'
 import * as repo from './lottery.repo'
-import type { DrawRow, LotteryWithPrizes, PrizeRow } from './lottery.repo'
-import { effectiveDayLimit, isActive, isEligible, loadLottery, timezoneOf } from './lottery.service'
+import type { DrawRow, LotteryWithPrizes, NewDraw, PrizeRow } from './lottery.repo'
+import { cachedLottery, campaignChanged, effectiveDayLimit, forgetCampaigns, isActive, isEligible, loadLottery, timezoneOf } from './lottery.service'
 
 /** Thrown inside the transaction when the idempotency key already has a draw: roll back, answer with that draw. */
 class DuplicateDraw extends Error {}
 
-/** Thrown inside the payout savepoint when the drawn prize turns out to be gone: roll the payout back. */
+/** Thrown inside the transaction when the drawn prize turns out to be gone after its payout: roll back, draw again without it. */
 class PrizeGone extends Error {
   constructor(readonly couponUnavailable: boolean) {
     super('prize gone')
@@ -39,7 +45,7 @@ class PrizeGone extends Error {
 
 export type DrawOutcomeResult = DrawResult & { created: boolean }
 
-function resultOf(d: DrawRow, l: LotteryWithPrizes, replayed: boolean): DrawOutcomeResult {
+function resultOf(d: NewDraw, l: LotteryWithPrizes, replayed: boolean): DrawOutcomeResult {
   return {
     drawId: d.id,
     lotteryId: d.lotteryId,
@@ -102,6 +108,20 @@ export async function draw(
   return oneAtATime(`${p.merchantId}:${p.userId}`, () => drawNow(db, p, lotteryId, idempotencyKey, now, rand))
 }
 
+/** What a draw settles in its transaction: decided before it, the same when it runs a second time. */
+type DrawPlan = {
+  merchantId: string
+  userId: string
+  idempotencyKey: string
+  l: LotteryWithPrizes
+  day: string
+  timezone: string
+  pick: Pick
+  drawn: PrizeRow
+  drawId: string
+  now: Date
+}
+
 /**
  * The draw without the in-process queue: what a second server instance does concurrently. Exported
  * for the tests that prove the database alone keeps the limits, stock and idempotency.
@@ -115,129 +135,26 @@ export async function drawNow(
   rand: RandomInt = cryptoRandomInt,
 ): Promise<DrawOutcomeResult> {
   const { merchantId, userId } = p
-  const l = await loadLottery(db, merchantId, lotteryId)
+  const l = await cachedLottery(db, merchantId, lotteryId)
   try {
     if (!isActive(l, now)) throw new AppError('LOTTERY_NOT_ACTIVE', { startAt: l.startAt.toISOString(), endAt: l.endAt.toISOString(), enabled: l.enabled })
     if (!(await isEligible(db, l, userId))) throw new AppError('LOTTERY_NOT_ELIGIBLE', { eligibility: l.eligibility })
-    const day = businessDay(now, await timezoneOf(db, merchantId))
+    const timezone = await timezoneOf(db, merchantId)
     const pick = pickPrize(
       l.prizes.map((x) => x.weight),
       rand,
     )
-    const drawn = l.prizes[pick.index]!
-    const none = l.prizes.find((x) => x.type === 'none')!
-    const drawId = randomUUID()
-    const row = await db.transaction(async (tx) => {
-      const dayLimit = effectiveDayLimit(l)
-      const c = await repo.bumpDrawCounts(tx, { merchantId, lotteryId, userId, day, dayLimit, totalLimit: l.limitTotal })
-      if (c.day === null || c.total === null) {
-        const scope = c.total === null ? 'total' : 'day'
-        throw new AppError('DRAW_LIMIT_REACHED', { scope, limit: scope === 'total' ? l.limitTotal : dayLimit })
-      }
-      const free = c.day <= l.freeDrawsPerDay
-      // not free implies a points price: effectiveDayLimit caps draws at the free ones otherwise
-      const cost = free ? 0 : l.costPoints!
-      const source = { type: 'lottery_draw', id: drawId }
-      if (cost > 0) {
-        await pointsService.spend(tx, {
-          merchantId,
-          userId,
-          amount: cost,
-          reasonCode: 'lottery_draw',
-          reason: l.name,
-          idempotencyKey: `lottery:${lotteryId}:${userId}:${idempotencyKey}`,
-          source,
-          now,
-        })
-      }
-
-      // the user row (funnel) before any prize row: the same lock order as check-in and the coupon claim
-      await funnelService.recordInteraction(tx, merchantId, userId, 'lottery_draw', { lotteryId, drawId }, now)
-
-      const record = (slot: PrizeRow, reason: DrawRow['reason'], award: Partial<DrawRow> = {}): DrawRow => ({
-        id: drawId,
-        merchantId,
-        lotteryId,
-        userId,
-        idempotencyKey,
-        businessDay: day,
-        weights: l.prizes.map((x) => ({ id: x.id, w: x.weight })),
-        totalWeight: pick.total,
-        randomValue: pick.value,
-        drawnPrizeId: drawn.id,
-        prizeId: slot.id,
-        outcome: reason === 'won' ? 'prize' : 'none',
-        reason,
-        prizeType: slot.type,
-        prizeName: slot.name,
-        free,
-        costPoints: cost,
-        pointsAwarded: null,
-        couponId: null,
-        couponCode: null,
-        redeemCode: null,
-        collectedAt: null,
-        collectedStoreId: null,
-        collectedStaffId: null,
-        createdAt: now,
-        ...award,
-      })
-      const insert = async (x: DbOrTx, r: DrawRow) => {
-        if (!(await repo.insertDraw(x, r))) throw new DuplicateDraw()
-        return r
-      }
-
-      // "none" drawn, or a prize read as out of stock moments ago (stock only grows by an admin top-up)
-      if (drawn.type === 'none') return insert(tx, record(none, 'no_prize'))
-      if (drawn.stock === 0) return insert(tx, record(none, 'out_of_stock'))
-
-      // The prize is paid and the draw recorded first, the stock taken LAST, inside a savepoint: the
-      // shared prize row (and a coupon template row) stay locked only from there to COMMIT, and when
-      // the stock turns out to be gone the savepoint undoes the payout.
-      try {
-        return await tx.transaction(async (sp) => {
-          const award: Partial<DrawRow> = {}
-          if (drawn.type === 'points') {
-            await pointsService.earn(sp, {
-              merchantId,
-              userId,
-              amount: drawn.points!,
-              reasonCode: 'lottery_prize',
-              reason: `${l.name}: ${drawn.name}`,
-              idempotencyKey: `lottery-prize:${drawId}`,
-              source,
-              now,
-            })
-            award.pointsAwarded = drawn.points
-          } else if (drawn.type === 'physical') {
-            award.redeemCode = humanCode(10)
-          } else if (drawn.type === 'red_packet') {
-            await payRedPacketPrize(sp, { merchantId, userId, drawId, lotteryId, amountFen: drawn.amountFen!, now })
-          } else if (drawn.type === 'coupon') {
-            const r = await couponsService.issueCoupon(sp, {
-              merchantId,
-              userId,
-              templateId: drawn.couponTemplateId!,
-              source: { type: 'lottery', id: drawId },
-              issueKey: `lottery:${drawId}`,
-              now,
-              timezone: await timezoneOf(sp, merchantId),
-            })
-            if (!r.ok) throw new PrizeGone(true)
-            award.couponId = r.coupon.id
-            award.couponCode = r.coupon.code
-          }
-          const won = await insert(sp, record(drawn, 'won', award))
-          if (drawn.stock !== null && !(await repo.takePrizeStock(sp, drawn.id))) throw new PrizeGone(false)
-          return won
-        })
-      } catch (e) {
-        if (!(e instanceof PrizeGone)) throw e
-        // the template can't issue any more (out of stock, deactivated, expired): the prize is gone for good
-        if (e.couponUnavailable) await repo.exhaustPrize(tx, drawn.id)
-        return insert(tx, record(none, 'out_of_stock'))
-      }
-    })
+    const plan: DrawPlan = { merchantId, userId, idempotencyKey, l, day: businessDay(now, timezone), timezone, pick, drawn: l.prizes[pick.index]!, drawId: randomUUID(), now }
+    let row: NewDraw
+    try {
+      row = await db.transaction((tx) => settle(tx, plan, null))
+    } catch (e) {
+      if (!(e instanceof PrizeGone)) throw e
+      // the cached stock said otherwise: read it again at the next draw
+      forgetCampaigns(merchantId)
+      row = await db.transaction((tx) => settle(tx, plan, e))
+      if (e.couponUnavailable) forgetCampaigns(merchantId)
+    }
     return resultOf(row, l, false)
   } catch (e) {
     // A retry of an earlier draw (same key) answers with that draw, whatever the state now (limit
@@ -252,6 +169,125 @@ export async function drawNow(
     }
     throw e
   }
+}
+
+/**
+ * The draw's transaction (see the top of this file). `gone` set: the second run after the drawn prize
+ * turned out to be gone once paid out: everything again but the payout, recorded as out of stock.
+ */
+async function settle(tx: DbOrTx, d: DrawPlan, gone: PrizeGone | null): Promise<NewDraw> {
+  const { merchantId, userId, l, drawn, drawId, now } = d
+  const dayLimit = effectiveDayLimit(l)
+  const c = await repo.bumpDrawCounts(tx, { merchantId, lotteryId: l.id, userId, day: d.day, dayLimit, totalLimit: l.limitTotal })
+  if (c.day === null || c.total === null) {
+    const scope = c.total === null ? 'total' : 'day'
+    throw new AppError('DRAW_LIMIT_REACHED', { scope, limit: scope === 'total' ? l.limitTotal : dayLimit })
+  }
+  const free = c.day <= l.freeDrawsPerDay
+  // not free implies a points price: effectiveDayLimit caps draws at the free ones otherwise
+  const cost = free ? 0 : l.costPoints!
+  const source = { type: 'lottery_draw', id: drawId }
+  if (cost > 0) {
+    await pointsService.spend(tx, {
+      merchantId,
+      userId,
+      amount: cost,
+      reasonCode: 'lottery_draw',
+      reason: l.name,
+      idempotencyKey: `lottery:${l.id}:${userId}:${d.idempotencyKey}`,
+      source,
+      now,
+    })
+  }
+
+  // the user row (funnel) before any prize row: the same lock order as check-in and the coupon claim
+  await funnelService.recordInteraction(tx, merchantId, userId, 'lottery_draw', { lotteryId: l.id, drawId }, now)
+
+  const record = (slot: PrizeRow, reason: DrawRow['reason'], award: Partial<NewDraw> = {}): NewDraw => ({
+    id: drawId,
+    merchantId,
+    lotteryId: l.id,
+    userId,
+    idempotencyKey: d.idempotencyKey,
+    businessDay: d.day,
+    weights: l.prizes.map((x) => ({ id: x.id, w: x.weight })),
+    totalWeight: d.pick.total,
+    randomValue: d.pick.value,
+    drawnPrizeId: drawn.id,
+    prizeId: slot.id,
+    outcome: reason === 'won' ? 'prize' : 'none',
+    reason,
+    prizeType: slot.type,
+    prizeName: slot.name,
+    free,
+    costPoints: cost,
+    pointsAwarded: null,
+    couponId: null,
+    couponCode: null,
+    redeemCode: null,
+    createdAt: now,
+    ...award,
+  })
+  const insert = async (r: NewDraw) => {
+    if (!(await repo.insertDraw(tx, r))) throw new DuplicateDraw()
+    return r
+  }
+  const none = l.prizes.find((x) => x.type === 'none')!
+
+  if (drawn.type === 'none') return insert(record(none, 'no_prize'))
+  if (gone) {
+    // the template can't issue any more (out of stock, deactivated, expired): the prize is gone for good
+    if (gone.couponUnavailable) {
+      await repo.exhaustPrize(tx, drawn.id)
+      await campaignChanged(tx, merchantId)
+    }
+    return insert(record(none, 'out_of_stock'))
+  }
+  // read as out of stock (cached; stock only grows by an admin top-up, which drops the cache)
+  if (drawn.stock === 0) return insert(record(none, 'out_of_stock'))
+
+  const award: Partial<NewDraw> = {}
+  if (drawn.type === 'points') {
+    await pointsService.earn(tx, {
+      merchantId,
+      userId,
+      amount: drawn.points!,
+      reasonCode: 'lottery_prize',
+      reason: `${l.name}: ${drawn.name}`,
+      idempotencyKey: `lottery-prize:${drawId}`,
+      source,
+      now,
+    })
+    award.pointsAwarded = drawn.points
+  } else if (drawn.type === 'physical') {
+    award.redeemCode = humanCode(10)
+  } else if (drawn.type === 'red_packet') {
+    await payRedPacketPrize(tx, { merchantId, userId, drawId, lotteryId: l.id, amountFen: drawn.amountFen!, now })
+  } else if (drawn.type === 'coupon') {
+    const r = await couponsService.issueCoupon(tx, {
+      merchantId,
+      userId,
+      templateId: drawn.couponTemplateId!,
+      source: { type: 'lottery', id: drawId },
+      issueKey: `lottery:${drawId}`,
+      now,
+      timezone: d.timezone,
+    })
+    if (!r.ok) throw new PrizeGone(true)
+    award.couponId = r.coupon.id
+    award.couponCode = r.coupon.code
+  }
+  const won = record(drawn, 'won', award)
+  if (drawn.stock === null) return insert(won)
+  const w = await repo.insertWinTakingStock(tx, won)
+  if (w.taken) {
+    if (!w.inserted) throw new DuplicateDraw()
+    return won
+  }
+  // just ran out: a physical prize paid nothing yet; anything else undoes its payout by running again
+  if (drawn.type !== 'physical') throw new PrizeGone(false)
+  forgetCampaigns(merchantId)
+  return insert(record(none, 'out_of_stock'))
 }
 
 /** The user's draws in one campaign, newest first. */

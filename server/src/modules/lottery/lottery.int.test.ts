@@ -257,6 +257,72 @@ describe('POST /api/v1/lotteries/:id/draws', () => {
     expect(audit.rows[0]).toEqual({ drawn_prize_id: l.prizes[0]!.id, prize_id: l.prizes[2]!.id })
   })
 
+  it('a points prize that has just run out pays nothing: its credit is undone, the draw is "no prize", charged once', async () => {
+    const l = await create({
+      costPoints: 30,
+      freeDrawsPerDay: 0,
+      prizes: [
+        { type: 'points', name: '50积分', weight: 1, points: 50, stock: 1 },
+        { type: 'none', name: '谢谢参与', weight: 0 },
+      ],
+    })
+    const [u] = await createUsers(t.deps, m, 1)
+    const api = client(t.url, u!.token)
+    await grantPoints(t.db, m.merchantId, [u!.userId], 100, t.clock.now())
+    expect((await api.post(`/api/v1/lotteries/${l.id}/draws`, { idempotencyKey: key() })).body).toMatchObject({ outcome: 'prize', prize: { points: 50 } })
+    // this process still has the campaign cached with 1 in stock: the credit is made, then undone
+    const k = key()
+    const second = await api.post(`/api/v1/lotteries/${l.id}/draws`, { idempotencyKey: k })
+    expect(second.status).toBe(201)
+    expect(second.body).toMatchObject({ outcome: 'none', reason: 'out_of_stock', costPoints: 30, prize: { id: l.prizes[1]!.id, type: 'none', points: null } })
+    expect((await api.get('/api/v1/points')).body.balance).toBe(100 - 30 + 50 - 30)
+    const entries = await t.pool.query(`select kind, amount from points_entries where user_id = $1 and reason_code <> 'test_grant' order by kind, amount`, [u!.userId])
+    expect(entries.rows).toEqual([
+      { kind: 'earn', amount: 50 },
+      { kind: 'spend', amount: -30 },
+      { kind: 'spend', amount: -30 },
+    ])
+    const audit = await t.pool.query('select drawn_prize_id, prize_id, reason from lottery_draws where id = $1', [second.body.drawId])
+    expect(audit.rows).toEqual([{ drawn_prize_id: l.prizes[0]!.id, prize_id: l.prizes[1]!.id, reason: 'out_of_stock' }])
+    const again = await api.post(`/api/v1/lotteries/${l.id}/draws`, { idempotencyKey: k })
+    expect(again.status).toBe(200)
+    expect(again.body).toEqual({ ...second.body, replayed: true })
+    expect((await api.get(`/api/v1/lotteries/${l.id}`)).body.prizes[0]).toMatchObject({ stock: 0, probability: 0 })
+  })
+
+  it('a top-up reaches the draws at once: a cached stock of 0 never costs a prize', async () => {
+    const l = await create({ prizes: [{ type: 'physical', name: '公仔', weight: 1, stock: 0 }, { type: 'none', name: '谢谢参与', weight: 0 }] })
+    const u = await loginAs(t, m)
+    const go = () => u.api.post(`/api/v1/lotteries/${l.id}/draws`, { idempotencyKey: key() })
+    expect((await go()).body).toMatchObject({ outcome: 'none', reason: 'out_of_stock' })
+    expect((await m.admin.patch(`/admin/v1/lotteries/${l.id}/prizes/${l.prizes[0]!.id}`, { addStock: 1 })).status).toBe(200)
+    expect((await go()).body).toMatchObject({ outcome: 'prize', prize: { id: l.prizes[0]!.id, type: 'physical' } })
+    expect((await go()).body).toMatchObject({ outcome: 'none', reason: 'out_of_stock' })
+  })
+
+  it('campaign changes reach the draws at once: disabled, prizes replaced, deleted', async () => {
+    const u = await loginAs(t, m)
+    const go = (id: string) => u.api.post(`/api/v1/lotteries/${id}/draws`, { idempotencyKey: key() })
+    const l = await create({ prizes: [{ type: 'none', name: '谢谢参与', weight: 1 }] })
+    expect((await go(l.id)).status).toBe(201)
+    expect((await m.admin.patch(`/admin/v1/lotteries/${l.id}`, { enabled: false })).status).toBe(200)
+    expect((await go(l.id)).body.error.code).toBe('LOTTERY_NOT_ACTIVE')
+
+    // refused draws (not eligible) read the campaign, so it is cached, but record nothing: its prizes can still be replaced
+    const vip = await create({ eligibility: { tags: ['vip'] }, prizes: [{ type: 'points', name: '积分', weight: 1, points: 5 }] })
+    expect((await go(vip.id)).status).toBe(403)
+    const replaced = await m.admin.patch(`/admin/v1/lotteries/${vip.id}`, { eligibility: {}, prizes: [{ type: 'physical', name: '公仔', weight: 1, stock: 5 }] })
+    expect(replaced.status).toBe(200)
+    const won = await go(vip.id)
+    expect(won.status).toBe(201)
+    expect(won.body.prize).toMatchObject({ id: replaced.body.prizes[0].id, type: 'physical' })
+
+    const gone = await create({ eligibility: { tags: ['vip'] } })
+    expect((await go(gone.id)).status).toBe(403)
+    expect((await m.admin.del(`/admin/v1/lotteries/${gone.id}`)).status).toBe(204)
+    expect((await go(gone.id)).body.error.code).toBe('LOTTERY_NOT_FOUND')
+  })
+
   it('charges points beyond the free draws through the ledger; not enough points changes nothing', async () => {
     const l = await create({ costPoints: 30, freeDrawsPerDay: 1, prizes: [{ type: 'none', name: '谢谢', weight: 1 }] })
     const [u] = await createUsers(t.deps, m, 1)

@@ -1,5 +1,6 @@
 import { and, asc, desc, eq, sql } from 'drizzle-orm'
 import type { DbOrTx } from '../../db/client'
+import { one, run, statement } from '../../db/raw'
 import { lotteries, lotteryDrawCounts, lotteryDraws, lotteryPrizes, type EligibilityJson } from './lottery.schema'
 
 export type LotteryRow = typeof lotteries.$inferSelect
@@ -138,6 +139,15 @@ export async function hasDraws(db: DbOrTx, lotteryId: string): Promise<boolean> 
 
 const NO_LIMIT = 2_147_483_647
 
+const bumpCounts = statement<{ period: string; n: number }>(
+  'lottery_bump_draw_counts',
+  `INSERT INTO lottery_draw_counts (lottery_id, user_id, period, merchant_id, n)
+   VALUES ($1, $2, $3, $4, 1), ($1, $2, 'total', $4, 1)
+   ON CONFLICT (lottery_id, user_id, period) DO UPDATE SET n = lottery_draw_counts.n + 1
+   WHERE lottery_draw_counts.n < CASE WHEN lottery_draw_counts.period = 'total' THEN $6::int ELSE $5::int END
+   RETURNING period, n`,
+)
+
 /**
  * Counts one draw for today and in total, unless either count is at its limit: one statement,
  * conditional upserts of both counter rows (parallel taps of one user queue on these rows).
@@ -147,15 +157,10 @@ export async function bumpDrawCounts(
   db: DbOrTx,
   k: { merchantId: string; lotteryId: string; userId: string; day: string; dayLimit: number | null; totalLimit: number | null },
 ): Promise<{ day: number | null; total: number | null }> {
-  const r = await db.execute<{ period: string; n: number }>(sql`
-    INSERT INTO lottery_draw_counts (lottery_id, user_id, period, merchant_id, n)
-    VALUES (${k.lotteryId}, ${k.userId}, ${k.day}, ${k.merchantId}, 1), (${k.lotteryId}, ${k.userId}, 'total', ${k.merchantId}, 1)
-    ON CONFLICT (lottery_id, user_id, period) DO UPDATE SET n = lottery_draw_counts.n + 1
-    WHERE lottery_draw_counts.n < CASE WHEN lottery_draw_counts.period = 'total' THEN ${k.totalLimit ?? NO_LIMIT}::int ELSE ${k.dayLimit ?? NO_LIMIT}::int END
-    RETURNING period, n`)
+  const rows = await run(db, bumpCounts, [k.lotteryId, k.userId, k.day, k.merchantId, k.dayLimit ?? NO_LIMIT, k.totalLimit ?? NO_LIMIT])
   let day: number | null = null
   let total: number | null = null
-  for (const row of r.rows) {
+  for (const row of rows) {
     if (row.period === 'total') total = row.n
     else day = row.n
   }
@@ -170,21 +175,76 @@ export async function drawCounts(db: DbOrTx, lotteryId: string, userId: string, 
   return { today: rows.find((r) => r.period === day)?.n ?? 0, total: rows.find((r) => r.period === 'total')?.n ?? 0 }
 }
 
-/** Takes one from a limited stock; false when it is (or has just become) 0. Never negative. */
-export async function takePrizeStock(db: DbOrTx, prizeId: string): Promise<boolean> {
-  const r = await db.execute(sql`UPDATE lottery_prizes SET stock = stock - 1 WHERE id = ${prizeId} AND stock > 0 RETURNING 1`)
-  return r.rows.length === 1
-}
-
 /** A prize that can't be paid out any more (its coupon template ran out): out of stock from now on. */
 export async function exhaustPrize(db: DbOrTx, prizeId: string) {
   await db.execute(sql`UPDATE lottery_prizes SET stock = 0 WHERE id = ${prizeId}`)
 }
 
+// The draw record's columns as values $1..$22 (collected_* start null). Explicit casts: in
+// `INSERT ... SELECT` the parameters get no type from the target columns.
+const DRAW_COLUMNS = `id, merchant_id, lottery_id, user_id, idempotency_key, business_day, weights, total_weight, random_value,
+  drawn_prize_id, prize_id, outcome, reason, prize_type, prize_name, free, cost_points, points_awarded, coupon_id, coupon_code,
+  redeem_code, created_at`
+const DRAW_VALUES = `$1::uuid, $2::uuid, $3::uuid, $4::uuid, $5::text, $6::date, $7::jsonb, $8::bigint, $9::bigint,
+  $10::uuid, $11::uuid, $12::text, $13::text, $14::text, $15::text, $16::boolean, $17::int, $18::int, $19::uuid, $20::text,
+  $21::text, $22::timestamptz`
+
+function drawValues(v: NewDraw): unknown[] {
+  return [
+    v.id,
+    v.merchantId,
+    v.lotteryId,
+    v.userId,
+    v.idempotencyKey,
+    v.businessDay,
+    JSON.stringify(v.weights),
+    v.totalWeight,
+    v.randomValue,
+    v.drawnPrizeId,
+    v.prizeId,
+    v.outcome,
+    v.reason,
+    v.prizeType,
+    v.prizeName,
+    v.free,
+    v.costPoints,
+    v.pointsAwarded,
+    v.couponId,
+    v.couponCode,
+    v.redeemCode,
+    v.createdAt,
+  ]
+}
+
+/** A draw as written by the draw (the staff fill in collected_* later). */
+export type NewDraw = Omit<DrawRow, 'collectedAt' | 'collectedStoreId' | 'collectedStaffId'>
+
+const insertDrawStatement = statement<{ ok: number }>(
+  'lottery_insert_draw',
+  `INSERT INTO lottery_draws (${DRAW_COLUMNS}) VALUES (${DRAW_VALUES}) ON CONFLICT DO NOTHING RETURNING 1 AS ok`,
+)
+
 /** Inserts the draw; false when (merchant, user, idempotency key) already has one. */
-export async function insertDraw(db: DbOrTx, v: typeof lotteryDraws.$inferInsert): Promise<boolean> {
-  const r = await db.insert(lotteryDraws).values(v).onConflictDoNothing().returning({ id: lotteryDraws.id })
-  return r.length === 1
+export async function insertDraw(db: DbOrTx, v: NewDraw): Promise<boolean> {
+  return (await one(db, insertDrawStatement, drawValues(v))) !== null
+}
+
+// The stock take and the record of the win in one round trip: the shared prize row is locked by this
+// statement and only until the COMMIT that follows it. No stock left: nothing is written.
+const insertWinStatement = statement<{ taken: boolean; inserted: boolean }>(
+  'lottery_insert_win_taking_stock',
+  `WITH taken AS (UPDATE lottery_prizes SET stock = stock - 1 WHERE id = $11::uuid AND stock > 0 RETURNING id),
+   ins AS (INSERT INTO lottery_draws (${DRAW_COLUMNS}) SELECT ${DRAW_VALUES} FROM taken ON CONFLICT DO NOTHING RETURNING 1)
+   SELECT EXISTS (SELECT 1 FROM taken) AS taken, EXISTS (SELECT 1 FROM ins) AS inserted`,
+)
+
+/**
+ * Takes one from the won prize's limited stock (`stock > 0`: never negative) and records the win, in
+ * one statement. `taken` false: the prize is (or has just become) out of stock and nothing was written;
+ * `inserted` false with `taken`: the idempotency key already has a draw (the caller rolls back).
+ */
+export async function insertWinTakingStock(db: DbOrTx, v: NewDraw): Promise<{ taken: boolean; inserted: boolean }> {
+  return (await one(db, insertWinStatement, drawValues(v)))!
 }
 
 export async function findDrawByKey(db: DbOrTx, merchantId: string, userId: string, key: string): Promise<DrawRow | null> {

@@ -18,6 +18,7 @@ import {
 } from '@siyu/shared'
 import type { Db, DbOrTx } from '../../db/client'
 import { AppError } from '../../http/errors'
+import { MerchantCache, merchantConfigChanged } from '../../lib/cache'
 import { businessDay } from '../../lib/time'
 import * as couponsService from '../coupons/coupons.service'
 import * as membersService from '../members/members.service'
@@ -34,21 +35,40 @@ export const NONE_PRIZE_NAME = '谢谢参与'
 // ---------------------------------------------------------------------------------------------
 // Shared helpers (also used by the draw)
 
-const tzCache = new Map<string, { tz: string; until: number }>()
+// Read on every draw, written by an admin a few times a month: cached per process (lib/cache.ts), dropped
+// by every admin write below (and, through NOTIFY, in the other processes).
+const campaigns = new MerchantCache<LotteryWithPrizes>(60_000)
 
-/** The merchant's time zone, cached a minute per process: the draw's hot path needs it every time. */
+/** The merchant's time zone (cached by tenancy: the draw's hot path needs it every time). */
 export async function timezoneOf(db: DbOrTx, merchantId: string): Promise<string> {
-  const hit = tzCache.get(merchantId)
-  if (hit && hit.until > performance.now()) return hit.tz
-  const tz = await tenancyService.merchantTimezone(db, merchantId)
-  tzCache.set(merchantId, { tz, until: performance.now() + 60_000 })
-  return tz
+  return tenancyService.merchantTimezone(db, merchantId)
 }
 
+/** The campaign and its slots, read fresh (admin screens, the published odds). */
 export async function loadLottery(db: DbOrTx, merchantId: string, id: string): Promise<LotteryWithPrizes> {
   const l = await repo.findLottery(db, merchantId, id)
   if (!l) throw new AppError('LOTTERY_NOT_FOUND')
   return l
+}
+
+/**
+ * The campaign and its slots for a draw, cached per process (a shared object: don't mutate). Its
+ * prize stock may be stale: a draw only uses it to skip a prize read as out of stock, and the
+ * conditional stock update decides the rest. Anything that changes a campaign, its prizes or their
+ * stock outside a draw calls `campaignChanged`; a draw that finds a prize gone calls `forgetCampaigns`.
+ */
+export function cachedLottery(db: Db, merchantId: string, id: string): Promise<LotteryWithPrizes> {
+  return campaigns.get(merchantId, () => loadLottery(db, merchantId, id), id)
+}
+
+/** This process's cached campaigns of the merchant are dropped (the next draw reads the stock again). */
+export function forgetCampaigns(merchantId: string) {
+  campaigns.dropMerchant(merchantId)
+}
+
+/** After a write to a campaign or its prizes (committed, or in the caller's transaction): every process drops its cached copy. */
+export async function campaignChanged(db: DbOrTx, merchantId: string) {
+  await merchantConfigChanged(db, merchantId)
 }
 
 export function isActive(l: { enabled: boolean; startAt: Date; endAt: Date }, now: Date): boolean {
@@ -206,6 +226,7 @@ export async function createLottery(db: Db, merchantId: string, input: CreateLot
     await repo.insertPrizes(tx, prizeRows(merchantId, l.id, input.prizes))
     return l.id
   })
+  await campaignChanged(db, merchantId)
   return adminView(db, await loadLottery(db, merchantId, id))
 }
 
@@ -255,6 +276,7 @@ export async function updateLottery(db: Db, merchantId: string, id: string, inpu
       await repo.insertPrizes(tx, prizeRows(merchantId, id, prizes))
     }
   })
+  await campaignChanged(db, merchantId)
   return adminView(db, await loadLottery(db, merchantId, id))
 }
 
@@ -268,6 +290,7 @@ export async function deleteLottery(db: Db, merchantId: string, id: string) {
     if ((e as { code?: string }).code === '23503') throw new AppError('LOTTERY_HAS_DRAWS')
     throw e
   }
+  await campaignChanged(db, merchantId)
 }
 
 export async function updatePrize(db: Db, merchantId: string, lotteryId: string, prizeId: string, input: UpdatePrizeInput): Promise<LotteryAdminView> {
@@ -278,5 +301,7 @@ export async function updatePrize(db: Db, merchantId: string, lotteryId: string,
   if (input.weight !== undefined && l.prizes.reduce((s, x) => s + (x.id === prizeId ? input.weight! : x.weight), 0) <= 0)
     invalid('weight', 'the weights must not all be 0')
   await repo.updatePrize(db, merchantId, lotteryId, prizeId, input)
+  // a top-up must reach the draws at once: a cached stock of 0 would otherwise skip the prize
+  await campaignChanged(db, merchantId)
   return adminView(db, await loadLottery(db, merchantId, lotteryId))
 }

@@ -53,19 +53,19 @@ export type LoadOptions = {
   amount?: number
 }
 
-/** CPU seconds (user + system) used so far by the server process and by all PostgreSQL processes; null off Linux. */
-export function cpuSeconds(serverPid: number): { server: number; pg: number } | null {
+/** CPU seconds (user + system) used so far by the server process and by each PostgreSQL process; null off Linux. */
+export function cpuSeconds(serverPid: number): { server: number; pg: Map<string, number> } | null {
   const ticks = (pid: string) => {
     const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8')
     const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
     return (Number(f[11]) + Number(f[12])) / 100 // utime + stime, in USER_HZ (100 on Linux)
   }
   try {
-    let pg = 0
+    const pg = new Map<string, number>()
     for (const d of fs.readdirSync('/proc')) {
       if (!/^\d+$/.test(d)) continue
       try {
-        if (fs.readFileSync(`/proc/${d}/cmdline`, 'utf8').startsWith('postgres')) pg += ticks(d)
+        if (fs.readFileSync(`/proc/${d}/cmdline`, 'utf8').startsWith('postgres')) pg.set(d, ticks(d))
       } catch {
         /* the process ended meanwhile */
       }
@@ -74,6 +74,13 @@ export function cpuSeconds(serverPid: number): { server: number; pg: number } | 
   } catch {
     return null
   }
+}
+
+/** PostgreSQL CPU between two readings: per process, so backends that exited in between don't count negative. */
+function pgDelta(before: Map<string, number>, after: Map<string, number>): number {
+  let sum = 0
+  for (const [pid, t] of after) sum += t - (before.get(pid) ?? 0)
+  return sum
 }
 
 export async function runLoad(baseUrl: string, scenario: string, opts: LoadOptions, defaults: { connections: number; duration: number; serverPid?: number }): Promise<BenchRow> {
@@ -93,11 +100,11 @@ export async function runLoad(baseUrl: string, scenario: string, opts: LoadOptio
     ],
   })
   const after = defaults.serverPid ? cpuSeconds(defaults.serverPid) : null
-  const perRequest = (a?: number, b?: number) => (a === undefined || b === undefined || result.requests.total === 0 ? null : Math.round(((b - a) / result.requests.total) * 1e5) / 100)
+  const perRequest = (seconds: number | null) => (seconds === null || result.requests.total === 0 ? null : Math.round((seconds / result.requests.total) * 1e5) / 100)
   return {
     scenario,
-    serverCpuMs: perRequest(before?.server, after?.server),
-    pgCpuMs: perRequest(before?.pg, after?.pg),
+    serverCpuMs: perRequest(before && after ? after.server - before.server : null),
+    pgCpuMs: perRequest(before && after ? pgDelta(before.pg, after.pg) : null),
     reqPerSec: Math.round(result.requests.average),
     p50ms: result.latency.p50,
     p99ms: result.latency.p99,

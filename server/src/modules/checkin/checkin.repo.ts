@@ -38,17 +38,34 @@ export async function insertCheckin(db: DbOrTx, v: typeof checkins.$inferInsert)
   return r ?? null
 }
 
+/**
+ * Length of the run of consecutive checked days ending at `endDay` (an SQL date expression; 0 when that
+ * day is not checked), for user $2 of merchant $1. Gaps-and-islands: walking back from the end day,
+ * day + row_number stays equal to end day + 1 exactly while the days are consecutive, and drops below
+ * it for good at the first gap.
+ */
+function streakSql(endDay: string): string {
+  return `(SELECT count(*)::int FROM (
+      SELECT c.day, row_number() OVER (ORDER BY c.day DESC) AS rn
+      FROM checkins c WHERE c.merchant_id = $1 AND c.user_id = $2 AND c.day <= ${endDay}
+    ) x WHERE x.day + x.rn::int = ${endDay} + 1)`
+}
+
+const streakStatement = statement<{ n: number }>('checkin_streak', `SELECT ${streakSql('$3::date')} AS n`)
+
+/** Length of the run of consecutive checked days ending at `day` (0 when `day` is not checked). */
+export async function streakEndingAt(db: DbOrTx, merchantId: string, userId: string, day: string): Promise<number> {
+  return (await one(db, streakStatement, [merchantId, userId, day]))!.n
+}
+
 export type CheckinContext = { checked: boolean; streak: number; tierLevel: number }
 
 // what today's check-in needs once the user's lock is held, in one round trip: is `day` taken, the run
-// of consecutive days ending the day before (see streakEndingAt), and the member's tier level
+// of consecutive days ending the day before, and the member's tier level
 const contextStatement = statement<CheckinContext>(
   'checkin_context',
   `SELECT EXISTS (SELECT 1 FROM checkins c WHERE c.merchant_id = $1 AND c.user_id = $2 AND c.day = $3::date) AS checked,
-     (SELECT count(*)::int FROM (
-        SELECT c.day, row_number() OVER (ORDER BY c.day DESC) AS rn
-        FROM checkins c WHERE c.merchant_id = $1 AND c.user_id = $2 AND c.day <= $3::date - 1
-      ) x WHERE x.day + x.rn::int = $3::date) AS streak,
+     ${streakSql('($3::date - 1)')} AS streak,
      coalesce((SELECT m.tier_level FROM memberships m WHERE m.merchant_id = $1 AND m.user_id = $2), 0) AS "tierLevel"`,
 )
 
@@ -59,20 +76,6 @@ export async function checkinContext(db: DbOrTx, merchantId: string, userId: str
 export async function findDay(db: DbOrTx, merchantId: string, userId: string, day: string): Promise<CheckinRow | null> {
   const [r] = await db.select().from(checkins).where(and(eq(checkins.merchantId, merchantId), eq(checkins.userId, userId), eq(checkins.day, day)))
   return r ?? null
-}
-
-/**
- * Length of the run of consecutive checked days ending at `day` (0 when `day` is not checked).
- * Gaps-and-islands: walking back from `day`, day + row_number stays equal to day + 1 exactly while the
- * days are consecutive, and drops below it for good at the first gap.
- */
-export async function streakEndingAt(db: DbOrTx, merchantId: string, userId: string, day: string): Promise<number> {
-  const r = await db.execute<{ n: number }>(sql`
-    SELECT count(*)::int AS n FROM (
-      SELECT day, row_number() OVER (ORDER BY day DESC) AS rn
-      FROM checkins WHERE merchant_id = ${merchantId} AND user_id = ${userId} AND day <= ${day}::date
-    ) x WHERE x.day + x.rn::int = ${day}::date + 1`)
-  return Number(r.rows[0]?.n ?? 0)
 }
 
 export async function listRange(db: DbOrTx, merchantId: string, userId: string, from: string, to: string): Promise<CheckinRow[]> {

@@ -41,10 +41,11 @@ export async function advanceStage(tx: DbOrTx, merchantId: string, userId: strin
 }
 
 type AdvanceRow = { promoted: boolean; signal: boolean }
-const STAGES = `{${FUNNEL_STAGES.join(',')}}`
+/** The stage order as a PostgreSQL array literal: what the database functions taking `p_stages` expect. */
+export const STAGES_PARAM = `{${FUNNEL_STAGES.join(',')}}`
 const advanceStatement = statement<AdvanceRow>('funnel_advance', 'SELECT promoted, signal FROM funnel_advance($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)')
 function advanceValues(merchantId: string, userId: string, to: FunnelStage, cause: StageCause, eventId: number | null) {
-  return [merchantId, userId, to, stageRank(to), STAGES, cause.cause, eventId, cause.channel ?? null, cause.storeId ?? null, cause.guideId ?? null]
+  return [merchantId, userId, to, stageRank(to), STAGES_PARAM, cause.cause, eventId, cause.channel ?? null, cause.storeId ?? null, cause.guideId ?? null]
 }
 
 /**
@@ -155,8 +156,7 @@ export async function recordEvents(db: Db, merchantId: string, userId: string, e
 export async function recordInteraction(tx: DbOrTx, merchantId: string, userId: string, type: InteractionEventType, props?: Record<string, unknown>, at?: Date) {
   // the event and the stage raise in one statement (hot: every check-in and draw)
   const cause: StageCause = { cause: `event:${type}` }
-  const [merchant, user, to, rank, stages, causeText, , channel, storeId, guideId] = advanceValues(merchantId, userId, 'interactor', cause, null)
-  const r = (await one(tx, interactionStatement, [merchant, user, to, rank, stages, causeText, channel, storeId, guideId, type, props ? JSON.stringify(props) : null, at ?? new Date()]))!
+  const r = (await one(tx, interactionStatement, [...advanceValues(merchantId, userId, 'interactor', cause, null), type, props ? JSON.stringify(props) : null, at ?? new Date()]))!
   if (r.signal) await notifyStage(tx, { merchantId, userId, stage: 'interactor', promoted: r.promoted, cause: { ...cause, causeEventId: r.eventId } })
   await notifyEvents(tx, merchantId, userId, [{ id: r.eventId, type, sharerId: null, props: props ?? null, origin: 'server' }])
 }
@@ -164,9 +164,9 @@ export async function recordInteraction(tx: DbOrTx, merchantId: string, userId: 
 const interactionStatement = statement<AdvanceRow & { eventId: number }>(
   'funnel_record_interaction',
   `WITH e AS (
-     INSERT INTO funnel_events (merchant_id, user_id, type, props, occurred_at) VALUES ($1, $2, $10, $11::jsonb, $12) RETURNING id)
+     INSERT INTO funnel_events (merchant_id, user_id, type, props, occurred_at) VALUES ($1, $2, $11, $12::jsonb, $13) RETURNING id)
    SELECT e.id AS "eventId", coalesce(a.promoted, false) AS promoted, coalesce(a.signal, false) AS signal
-   FROM e LEFT JOIN LATERAL funnel_advance($1, $2, $3, $4, $5, $6, e.id, $7, $8, $9) a ON true`,
+   FROM e LEFT JOIN LATERAL funnel_advance($1, $2, $3, $4, $5, $6, coalesce($7::bigint, e.id), $8, $9, $10) a ON true`,
 )
 
 /** Milestones from modules not built yet (official-account follow, WeCom contact) and the admin test hook. */

@@ -22,6 +22,7 @@ import { randomUUID } from 'node:crypto'
 import type { DrawResult, MyDrawView, PrizeType } from '@siyu/shared'
 import type { Db, DbOrTx } from '../../db/client'
 import { AppError, isAppError, isUniqueViolation } from '../../http/errors'
+import { merchantConfigChanged } from '../../lib/cache'
 import { businessDay } from '../../lib/time'
 import { humanCode } from '../auth/tokens'
 import * as couponsService from '../coupons/coupons.service'
@@ -31,7 +32,7 @@ import { cryptoRandomInt, pickPrize, type Pick, type RandomInt } from './lottery
 import { payRedPacketPrize } from './lottery.payout'
 import * as repo from './lottery.repo'
 import type { DrawRow, LotteryWithPrizes, NewDraw, PrizeRow } from './lottery.repo'
-import { cachedLottery, campaignChanged, effectiveDayLimit, forgetCampaigns, isActive, isEligible, loadLottery, timezoneOf } from './lottery.service'
+import { cachedLottery, effectiveDayLimit, forgetCampaigns, isActive, isEligible, loadLottery, timezoneOf } from './lottery.service'
 
 /** Thrown inside the transaction when the idempotency key already has a draw: roll back, answer with that draw. */
 class DuplicateDraw extends Error {}
@@ -153,6 +154,7 @@ export async function drawNow(
       // the cached stock said otherwise: read it again at the next draw
       forgetCampaigns(merchantId)
       row = await db.transaction((tx) => settle(tx, plan, e))
+      // again after the commit: a draw in between may have cached the prize before it was exhausted
       if (e.couponUnavailable) forgetCampaigns(merchantId)
     }
     return resultOf(row, l, false)
@@ -239,7 +241,7 @@ async function settle(tx: DbOrTx, d: DrawPlan, gone: PrizeGone | null): Promise<
     // the template can't issue any more (out of stock, deactivated, expired): the prize is gone for good
     if (gone.couponUnavailable) {
       await repo.exhaustPrize(tx, drawn.id)
-      await campaignChanged(tx, merchantId)
+      await merchantConfigChanged(tx, merchantId)
     }
     return insert(record(none, 'out_of_stock'))
   }

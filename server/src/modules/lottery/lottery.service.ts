@@ -55,7 +55,7 @@ export async function loadLottery(db: DbOrTx, merchantId: string, id: string): P
  * The campaign and its slots for a draw, cached per process (a shared object: don't mutate). Its
  * prize stock may be stale: a draw only uses it to skip a prize read as out of stock, and the
  * conditional stock update decides the rest. Anything that changes a campaign, its prizes or their
- * stock outside a draw calls `campaignChanged`; a draw that finds a prize gone calls `forgetCampaigns`.
+ * stock outside a draw calls `merchantConfigChanged` (lib/cache.ts); a draw that finds a prize gone calls `forgetCampaigns`.
  */
 export function cachedLottery(db: Db, merchantId: string, id: string): Promise<LotteryWithPrizes> {
   return campaigns.get(merchantId, () => loadLottery(db, merchantId, id), id)
@@ -64,11 +64,6 @@ export function cachedLottery(db: Db, merchantId: string, id: string): Promise<L
 /** This process's cached campaigns of the merchant are dropped (the next draw reads the stock again). */
 export function forgetCampaigns(merchantId: string) {
   campaigns.dropMerchant(merchantId)
-}
-
-/** After a write to a campaign or its prizes (committed, or in the caller's transaction): every process drops its cached copy. */
-export async function campaignChanged(db: DbOrTx, merchantId: string) {
-  await merchantConfigChanged(db, merchantId)
 }
 
 export function isActive(l: { enabled: boolean; startAt: Date; endAt: Date }, now: Date): boolean {
@@ -226,7 +221,7 @@ export async function createLottery(db: Db, merchantId: string, input: CreateLot
     await repo.insertPrizes(tx, prizeRows(merchantId, l.id, input.prizes))
     return l.id
   })
-  await campaignChanged(db, merchantId)
+  await merchantConfigChanged(db, merchantId)
   return adminView(db, await loadLottery(db, merchantId, id))
 }
 
@@ -276,7 +271,7 @@ export async function updateLottery(db: Db, merchantId: string, id: string, inpu
       await repo.insertPrizes(tx, prizeRows(merchantId, id, prizes))
     }
   })
-  await campaignChanged(db, merchantId)
+  await merchantConfigChanged(db, merchantId)
   return adminView(db, await loadLottery(db, merchantId, id))
 }
 
@@ -290,7 +285,7 @@ export async function deleteLottery(db: Db, merchantId: string, id: string) {
     if ((e as { code?: string }).code === '23503') throw new AppError('LOTTERY_HAS_DRAWS')
     throw e
   }
-  await campaignChanged(db, merchantId)
+  await merchantConfigChanged(db, merchantId)
 }
 
 export async function updatePrize(db: Db, merchantId: string, lotteryId: string, prizeId: string, input: UpdatePrizeInput): Promise<LotteryAdminView> {
@@ -302,6 +297,6 @@ export async function updatePrize(db: Db, merchantId: string, lotteryId: string,
     invalid('weight', 'the weights must not all be 0')
   await repo.updatePrize(db, merchantId, lotteryId, prizeId, input)
   // a top-up must reach the draws at once: a cached stock of 0 would otherwise skip the prize
-  await campaignChanged(db, merchantId)
+  await merchantConfigChanged(db, merchantId)
   return adminView(db, await loadLottery(db, merchantId, lotteryId))
 }

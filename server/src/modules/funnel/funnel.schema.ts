@@ -1,13 +1,16 @@
 import { sql } from 'drizzle-orm'
 import { bigint, check, index, jsonb, pgTable, smallint, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core'
-import { merchants } from '../tenancy/tenancy.schema'
 
-/** Raw interaction events (page views, shares, clicks, check-ins...). Partition by month when large (see docs). */
+/**
+ * Raw interaction events (page views, shares, clicks, check-ins...). Partition by month when large (see docs).
+ * merchant_id here and in funnel_transitions has no foreign key: every event would lock the merchant's
+ * row (README "Hot paths"); merchants are never deleted.
+ */
 export const funnelEvents = pgTable(
   'funnel_events',
   {
     id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
-    merchantId: uuid('merchant_id').notNull().references(() => merchants.id),
+    merchantId: uuid('merchant_id').notNull(),
     userId: uuid('user_id').notNull(),
     type: text('type').notNull(),
     channel: text('channel'),
@@ -29,7 +32,7 @@ export const funnelTransitions = pgTable(
   'funnel_transitions',
   {
     id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
-    merchantId: uuid('merchant_id').notNull().references(() => merchants.id),
+    merchantId: uuid('merchant_id').notNull(),
     userId: uuid('user_id').notNull(),
     fromStage: text('from_stage'),
     toStage: text('to_stage').notNull(),

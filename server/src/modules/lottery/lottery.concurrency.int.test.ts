@@ -226,3 +226,35 @@ describe('parallel retries of one tap (same idempotency key)', () => {
     expect(rows[0].n).toBe(1)
   })
 })
+
+// Draw records carry no foreign key to the campaign (a hot parent row); the per-user counter rows do,
+// and deleting or re-prizing a campaign locks its row FOR UPDATE before checking them.
+it.each([
+  ['delete the campaign', (id: string) => m.admin.del(`/admin/v1/lotteries/${id}`)],
+  ['replace its prizes', (id: string) => m.admin.patch(`/admin/v1/lotteries/${id}`, { prizes: [{ type: 'none', name: '谢谢参与', weight: 1 }] })],
+])('a first draw still in flight makes the admin wait, then refuse (%s)', async (_, act) => {
+  const l = await createLottery({ costPoints: 0, freeDrawsPerDay: 3, prizes: [{ type: 'none', name: '谢谢参与', weight: 1 }] })
+  const [u] = await createUsers(t.deps, m, 1)
+  const draw = await t.pool.connect()
+  try {
+    // what a user's first draw writes first: its counter row (the draw record follows in the same transaction)
+    await draw.query('BEGIN')
+    await draw.query(`INSERT INTO lottery_draw_counts (lottery_id, user_id, period, merchant_id, n) VALUES ($1, $2, 'total', $3, 1)`, [l.id, u!.userId, m.merchantId])
+    let answered = false
+    const pending = act(l.id).then((r) => {
+      answered = true
+      return r
+    })
+    await new Promise((r) => setTimeout(r, 500))
+    expect(answered).toBe(false)
+    await draw.query('COMMIT')
+    const r = await pending
+    expect(r.status).toBe(409)
+    expect(r.body.error.code).toBe('LOTTERY_HAS_DRAWS')
+  } finally {
+    draw.release()
+  }
+  const after = await m.admin.get(`/admin/v1/lotteries/${l.id}`)
+  expect(after.status).toBe(200)
+  expect(after.body.prizes).toHaveLength(1)
+})

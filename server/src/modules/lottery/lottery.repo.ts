@@ -132,8 +132,16 @@ export async function drawStats(db: DbOrTx, lotteryId: string): Promise<{ total:
   return { total: r.rows.reduce((s, x) => s + x.n, 0), byPrize }
 }
 
-export async function hasDraws(db: DbOrTx, lotteryId: string): Promise<boolean> {
-  const r = await db.execute(sql`SELECT 1 FROM lottery_draws WHERE lottery_id = ${lotteryId} LIMIT 1`)
+/**
+ * Locks the campaign row (FOR UPDATE: a first draw's counter row waits for it, and it waits for a
+ * first draw in flight) and answers whether anyone has drawn. Counter rows exist exactly when draws
+ * were committed (both are written in the draw's transaction). Call inside a transaction; until it
+ * ends, prizes can be replaced or the campaign deleted without a draw slipping in.
+ */
+export async function lockAndHasDraws(tx: DbOrTx, merchantId: string, lotteryId: string): Promise<boolean> {
+  await tx.execute(sql`SELECT 1 FROM lotteries WHERE merchant_id = ${merchantId} AND id = ${lotteryId} FOR UPDATE`)
+  // a new statement, a new snapshot: counters committed while we waited for the lock are seen
+  const r = await tx.execute(sql`SELECT 1 FROM lottery_draw_counts WHERE lottery_id = ${lotteryId} LIMIT 1`)
   return r.rows.length > 0
 }
 

@@ -90,7 +90,10 @@ export const lotteryPrizes = pgTable(
 /**
  * One draw, kept for audit: the weights at the time, the random value, the slot it landed on
  * (`drawn_prize_id`), and the outcome (`prize_id`: the slot awarded — the "none" slot when nothing
- * was won). Idempotent per (merchant, user, idempotency_key).
+ * was won). Idempotent per (merchant, user, idempotency_key). lottery_id and the prize ids carry no
+ * foreign key (every draw would lock the campaign and prize rows all users share, README "Hot paths"):
+ * the draw counters' foreign key and the admin's FOR UPDATE on the campaign keep draws of a deleted
+ * campaign or replaced prizes from existing (lottery.repo.ts lockAndHasDraws).
  */
 export const lotteryDraws = pgTable(
   'lottery_draws',
@@ -131,9 +134,7 @@ export const lotteryDraws = pgTable(
       .where(sql`${t.redeemCode} is not null`),
     index('lottery_draws_lottery_idx').on(t.lotteryId, t.createdAt),
     index('lottery_draws_user_idx').on(t.merchantId, t.userId, t.lotteryId, t.createdAt),
-    foreignKey({ name: 'lottery_draws_lottery_fk', columns: [t.merchantId, t.lotteryId], foreignColumns: [lotteries.merchantId, lotteries.id] }),
     foreignKey({ name: 'lottery_draws_user_fk', columns: [t.merchantId, t.userId], foreignColumns: [users.merchantId, users.id] }),
-    foreignKey({ name: 'lottery_draws_prize_fk', columns: [t.prizeId], foreignColumns: [lotteryPrizes.id] }),
     check('lottery_draws_outcome_ck', sql`${t.outcome} in ('prize','none')`),
     check(
       'lottery_draws_reason_ck',
@@ -153,5 +154,12 @@ export const lotteryDrawCounts = pgTable(
     merchantId: uuid('merchant_id').notNull(),
     n: integer('n').notNull(),
   },
-  (t) => [primaryKey({ name: 'lottery_draw_counts_pk', columns: [t.lotteryId, t.userId, t.period] }), check('lottery_draw_counts_n_ck', sql`${t.n} > 0`)],
+  (t) => [
+    primaryKey({ name: 'lottery_draw_counts_pk', columns: [t.lotteryId, t.userId, t.period] }),
+    // The campaign's referential guard (the draw records carry none, README "Hot paths"):
+    // checked only when a user's counter row is created, so a campaign with draws cannot be deleted and
+    // a first draw waits for (or blocks) an admin holding the campaign row FOR UPDATE.
+    foreignKey({ name: 'lottery_draw_counts_lottery_fk', columns: [t.merchantId, t.lotteryId], foreignColumns: [lotteries.merchantId, lotteries.id] }),
+    check('lottery_draw_counts_n_ck', sql`${t.n} > 0`),
+  ],
 )

@@ -266,7 +266,7 @@ export async function updateLottery(db: Db, merchantId: string, id: string, inpu
       updatedAt: now,
     })
     if (prizes) {
-      if (await repo.hasDraws(tx, id)) throw new AppError('LOTTERY_HAS_DRAWS')
+      if (await repo.lockAndHasDraws(tx, merchantId, id)) throw new AppError('LOTTERY_HAS_DRAWS')
       await repo.deletePrizes(tx, merchantId, id)
       await repo.insertPrizes(tx, prizeRows(merchantId, id, prizes))
     }
@@ -277,14 +277,10 @@ export async function updateLottery(db: Db, merchantId: string, id: string, inpu
 
 export async function deleteLottery(db: Db, merchantId: string, id: string) {
   const l = await loadLottery(db, merchantId, id)
-  if (await repo.hasDraws(db, l.id)) throw new AppError('LOTTERY_HAS_DRAWS')
-  try {
-    await repo.deleteLottery(db, merchantId, id)
-  } catch (e) {
-    // a first draw landed between the check and the delete: the foreign key keeps it
-    if ((e as { code?: string }).code === '23503') throw new AppError('LOTTERY_HAS_DRAWS')
-    throw e
-  }
+  await db.transaction(async (tx) => {
+    if (await repo.lockAndHasDraws(tx, merchantId, l.id)) throw new AppError('LOTTERY_HAS_DRAWS')
+    await repo.deleteLottery(tx, merchantId, id)
+  })
   await merchantConfigChanged(db, merchantId)
 }
 

@@ -1,12 +1,14 @@
 import { sql } from 'drizzle-orm'
 import { bigint, boolean, check, foreignKey, index, integer, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core'
 import { users } from '../members/members.schema'
-import { staff, stores } from '../tenancy/tenancy.schema'
 
 /**
  * Offline purchases recorded by staff at the counter. UNIQUE (merchant, receipt_no) is the idempotency
- * key: the first request inserts and awards, concurrent and later replays read this row back.
- * points/growth/balance_after/tier_* are the result returned to every replay.
+ * key: the first request awards and inserts (staff_purchase, under an advisory lock on the receipt),
+ * concurrent and later replays read this row back. points/growth/balance_after/tier_* are the result
+ * returned to every replay. staff_id and store_id carry no foreign key: every purchase would lock the
+ * same store and staff rows (README "Hot paths"); stores and staff are never deleted, and
+ * staff_purchase checks the store.
  */
 export const staffPurchases = pgTable(
   'staff_purchases',
@@ -33,8 +35,6 @@ export const staffPurchases = pgTable(
     index('staff_purchases_staff_idx').on(t.merchantId, t.staffId, t.createdAt),
     index('staff_purchases_user_idx').on(t.merchantId, t.userId, t.createdAt),
     foreignKey({ name: 'staff_purchases_user_fk', columns: [t.merchantId, t.userId], foreignColumns: [users.merchantId, users.id] }),
-    foreignKey({ name: 'staff_purchases_store_fk', columns: [t.merchantId, t.storeId], foreignColumns: [stores.merchantId, stores.id] }),
-    foreignKey({ name: 'staff_purchases_staff_fk', columns: [t.staffId], foreignColumns: [staff.id] }),
     check('staff_purchases_values_ck', sql`${t.amountFen} > 0 and ${t.points} >= 0 and ${t.growth} >= 0`),
   ],
 )

@@ -45,7 +45,7 @@ export async function scan(db: Db, s: StaffPrincipal, memberCode: string, now: D
 }
 
 type PurchaseOutcome = {
-  status: 'ok' | 'exists' | 'needs_tx'
+  status: 'ok' | 'exists' | 'needs_tx' | 'no_store' | 'no_member'
   id: string
   userId: string
   storeId: string
@@ -59,6 +59,8 @@ type PurchaseOutcome = {
   createdAt: Date
   signal: boolean
   promoted: boolean
+  /** the member behind the card now (an `exists` row is replayed only for the same member) */
+  memberId: string
 }
 
 function purchaseResult(p: PurchaseOutcome, receiptNo: string, replayed: boolean): StaffPurchaseResult {
@@ -85,53 +87,47 @@ function replayPurchase(p: PurchaseOutcome, userId: string, input: StaffPurchase
   return purchaseResult(p, input.receiptNo, true)
 }
 
-// the member behind the card and whether the store is this merchant's, in one round trip
-const purchaseContext = statement<{ storeOk: boolean; userId: string | null; tierLevel: number | null }>(
-  'staff_purchase_context',
-  `SELECT EXISTS (SELECT 1 FROM stores s WHERE s.merchant_id = $1 AND s.id = $3) AS "storeOk", m.user_id AS "userId", m.tier_level AS "tierLevel"
-   FROM (SELECT 1) one LEFT JOIN memberships m ON m.merchant_id = $1 AND m.card_no = $2`,
-)
 const purchaseStatement = statement<PurchaseOutcome>(
   'staff_purchase',
   `SELECT status, id, user_id AS "userId", store_id AS "storeId", amount_fen AS "amountFen", points, growth, balance_after AS "balanceAfter",
-          tier_level_after AS "tierLevelAfter", tier_name_after AS "tierNameAfter", upgraded, created_at AS "createdAt", signal, promoted
+          tier_level_after AS "tierLevelAfter", tier_name_after AS "tierNameAfter", upgraded, created_at AS "createdAt", signal, promoted,
+          member_id AS "memberId"
    FROM staff_purchase($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)`,
 )
 
 /**
- * Records an offline purchase, idempotent on (merchant, receiptNo): the unique index makes concurrent
- * duplicates wait for the first insert and then replay its stored result. Points use the tier the member
- * had before this purchase; its growth may then upgrade the tier in the same transaction.
+ * Records an offline purchase, idempotent on (merchant, receiptNo): concurrent duplicates wait for the
+ * first (an advisory lock on the receipt number, the unique index behind it) and then replay its stored
+ * result. Points use the tier the member had before this purchase; its growth may then upgrade the tier
+ * in the same transaction.
  *
  * The write is one call of the database function staff_purchase
- * (server/drizzle/0004_staff_purchase_function.sql): purchase row, points, growth and tier, funnel stage,
- * guide binding. A member's first purchase also tells the funnel's stage listeners (referrals, tasks),
- * which are TypeScript: the function then answers `needs_tx` having written nothing, and the purchase
- * runs again inside a transaction with the listeners. Every later purchase is a single statement.
+ * (server/drizzle/0006_fewer_locks_one_call_purchase.sql): store check, the member behind the card,
+ * purchase row, points, growth and tier, funnel stage, guide binding. The reward rule stays here: the
+ * function gets the points for each tier level and picks the member's. A member's first purchase also
+ * tells the funnel's stage listeners (referrals, tasks), which are TypeScript: the function then answers
+ * `needs_tx` having written nothing, and the purchase runs again inside a transaction with the
+ * listeners. Every later purchase is a single statement.
  */
 export async function recordPurchase(db: Db, s: StaffPrincipal, input: StaffPurchaseInput, now: Date): Promise<{ created: boolean; result: StaffPurchaseResult }> {
   const { merchantId } = s
   const config = await membership.loadConfig(db, merchantId)
   const cardNo = membership.cardNoOfCode(config, input.memberCode, now)
-  const ctx = (await one(db, purchaseContext, [merchantId, cardNo, input.storeId]))!
-  if (!ctx.storeOk) throw new AppError('STORE_NOT_FOUND')
-  if (!ctx.userId) throw new AppError('MEMBER_CODE_INVALID')
-  const userId = ctx.userId
-  const tier = membership.tierAt(config.tiers, ctx.tierLevel ?? 0)
-  const r = membership.purchaseRewards(config.policy, tier.multiplierPermille, input.amountFen)
+  const byLevel = config.tiers.map((t) => membership.purchaseRewards(config.policy, t.multiplierPermille, input.amountFen))
+  const pointsByLevel = byLevel.map((r) => r.points)
   const args = [
     merchantId,
-    userId,
+    cardNo,
     s.staffId,
     input.storeId,
     input.receiptNo,
     input.amountFen,
-    r.points,
-    r.growth,
-    tier.multiplierPermille,
+    `{${pointsByLevel.join(',')}}`,
+    `{${config.tiers.map((t) => t.multiplierPermille).join(',')}}`,
+    byLevel[0]!.growth, // growth does not depend on the tier
     `门店消费 ${input.receiptNo}`,
     now,
-    r.points > 0 ? await points.policyExpiry(db, merchantId, now) : null,
+    pointsByLevel.some((p) => p > 0) ? await points.policyExpiry(db, merchantId, now) : null,
     ...membership.tierRuleArgs(config.tiers, now),
     funnel.STAGES_PARAM,
   ]
@@ -140,12 +136,14 @@ export async function recordPurchase(db: Db, s: StaffPrincipal, input: StaffPurc
     row = await db.transaction(async (tx) => {
       const again = (await one(tx, purchaseStatement, [...args, true]))!
       if (again.status === 'ok' && again.signal) {
-        await funnel.notifyStage(tx, { merchantId, userId, stage: 'customer', promoted: again.promoted, cause: { cause: 'purchase', storeId: input.storeId, guideId: s.staffId } })
+        await funnel.notifyStage(tx, { merchantId, userId: again.userId, stage: 'customer', promoted: again.promoted, cause: { cause: 'purchase', storeId: input.storeId, guideId: s.staffId } })
       }
       return again
     })
   }
-  if (row.status === 'exists') return { created: false, result: replayPurchase(row, userId, input) }
+  if (row.status === 'no_store') throw new AppError('STORE_NOT_FOUND')
+  if (row.status === 'no_member') throw new AppError('MEMBER_CODE_INVALID')
+  if (row.status === 'exists') return { created: false, result: replayPurchase(row, row.memberId, input) }
   return { created: true, result: purchaseResult(row, input.receiptNo, false) }
 }
 

@@ -13,9 +13,22 @@ function formatter(tz: string): Intl.DateTimeFormat {
   return f
 }
 
+// per time zone, the business day last asked for and the instants it spans: formatting a date in a
+// time zone is the costly part of every check-in, draw and credit, and nearly all of them fall on today
+const lastDay = new Map<string, { day: string; from: number; to: number }>()
+
 /** 'YYYY-MM-DD' of `at` in time zone `tz`. */
 export function businessDay(at: Date, tz: string): string {
-  return formatter(tz).format(at)
+  const t = at.getTime()
+  const last = lastDay.get(tz)
+  if (last && t >= last.from && t < last.to) return last.day
+  const f = formatter(tz)
+  const day = f.format(at)
+  const from = startOfBusinessDay(day, tz).getTime()
+  const to = startOfBusinessDay(addDays(day, 1), tz).getTime()
+  // remembered only when the computed span really is that day at both ends (any DST oddity: never)
+  if (from <= t && t < to && f.format(new Date(from)) === day && f.format(new Date(to - 1)) === day) lastDay.set(tz, { day, from, to })
+  return day
 }
 
 /** Adds whole days to a 'YYYY-MM-DD' date (calendar arithmetic, no time zone involved). */
@@ -42,8 +55,21 @@ function partsFormatter(tz: string): Intl.DateTimeFormat {
   return f
 }
 
+const dayStarts = new Map<string, number>()
+
 /** The instant a local calendar day starts in `tz` (handles any fixed or DST offset). */
 export function startOfBusinessDay(day: string, tz: string): Date {
+  const key = `${tz}|${day}`
+  let at = dayStarts.get(key)
+  if (at === undefined) {
+    at = computeStartOfDay(day, tz)
+    if (dayStarts.size >= 4096) dayStarts.clear()
+    dayStarts.set(key, at)
+  }
+  return new Date(at)
+}
+
+function computeStartOfDay(day: string, tz: string): number {
   const guess = new Date(`${day}T00:00:00Z`)
   // offset of tz at that instant
   const parts = partsFormatter(tz)
@@ -51,5 +77,5 @@ export function startOfBusinessDay(day: string, tz: string): Date {
     .reduce<Record<string, string>>((acc, p) => ((acc[p.type] = p.value), acc), {})
   const asUtc = Date.UTC(Number(parts.year), Number(parts.month) - 1, Number(parts.day), Number(parts.hour), Number(parts.minute))
   const offsetMs = asUtc - guess.getTime()
-  return new Date(guess.getTime() - offsetMs)
+  return guess.getTime() - offsetMs
 }

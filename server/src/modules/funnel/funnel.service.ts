@@ -77,12 +77,24 @@ export async function notifyStage(tx: DbOrTx, s: StageSignal) {
  */
 export type RecordedEvent = { id: number; type: string; sharerId: string | null; props: Record<string, unknown> | null; origin: 'client' | 'server' }
 export type EventsListener = (tx: DbOrTx, merchantId: string, userId: string, events: RecordedEvent[]) => Promise<void>
-const eventListeners = new Map<string, EventsListener>()
-export function onEventsRecorded(name: string, listener: EventsListener) {
-  eventListeners.set(name, listener)
+const eventListeners = new Map<string, { types: readonly string[]; listener: EventsListener }>()
+/** `types`: the event types the listener acts on; it is told only of batches holding one of them. */
+export function onEventsRecorded(name: string, types: readonly string[], listener: EventsListener) {
+  eventListeners.set(name, { types, listener })
 }
 async function notifyEvents(tx: DbOrTx, merchantId: string, userId: string, events: RecordedEvent[]) {
-  for (const l of eventListeners.values()) await l(tx, merchantId, userId, events)
+  for (const l of eventListeners.values()) if (events.some((e) => l.types.includes(e.type))) await l.listener(tx, merchantId, userId, events)
+}
+
+/**
+ * No listener would be told of an interaction of this type (none for the interactor stage, none for
+ * the event type): a database function may then record it on its own (lottery_draw), with no
+ * transaction left open for TypeScript.
+ */
+export function interactionIsQuiet(type: InteractionEventType): boolean {
+  for (const l of stageListeners.values()) if (l.stages.includes('interactor')) return false
+  for (const l of eventListeners.values()) if (l.types.includes(type)) return false
+  return true
 }
 
 /** How many events of these types a user has, received in [from, to) (task progress). */
@@ -157,7 +169,22 @@ export async function recordInteraction(tx: DbOrTx, merchantId: string, userId: 
   // the event and the stage raise in one statement (hot: every check-in and draw)
   const cause: StageCause = { cause: `event:${type}` }
   const r = (await one(tx, interactionStatement, [...advanceValues(merchantId, userId, 'interactor', cause, null), type, props ? JSON.stringify(props) : null, at ?? new Date()]))!
-  if (r.signal) await notifyStage(tx, { merchantId, userId, stage: 'interactor', promoted: r.promoted, cause: { ...cause, causeEventId: r.eventId } })
+  await interactionRecorded(tx, merchantId, userId, type, r, props)
+}
+
+/**
+ * The listeners' part of recordInteraction, for a database function that wrote the event and raised
+ * the stage itself (lottery_draw) and answered its event id, `signal` and `promoted`: same transaction.
+ */
+export async function interactionRecorded(
+  tx: DbOrTx,
+  merchantId: string,
+  userId: string,
+  type: InteractionEventType,
+  r: { eventId: number; signal: boolean; promoted: boolean },
+  props?: Record<string, unknown>,
+) {
+  if (r.signal) await notifyStage(tx, { merchantId, userId, stage: 'interactor', promoted: r.promoted, cause: { cause: `event:${type}`, causeEventId: r.eventId } })
   await notifyEvents(tx, merchantId, userId, [{ id: r.eventId, type, sharerId: null, props: props ?? null, origin: 'server' }])
 }
 

@@ -12,6 +12,11 @@
  *      negative stock: a physical prize records it in the same transaction; a paid-out prize rolls the
  *      whole transaction back and runs it again without the payout (same draw id, key, slot and random
  *      value), which costs nothing on the common path where a savepoint would cost two round trips.
+ * Steps 1-3, and for the slots paid out in SQL (none, points, physical) also 5, are one call of the
+ * database function lottery_draw (server/drizzle/0007_lottery_draw_function.sql): when no listener
+ * would be told of the interaction, that call is the whole draw (no transaction left open, one round
+ * trip). Coupon and red-packet prizes, and interactions someone listens to, run in a transaction:
+ * lottery_draw for steps 1-3, then the listeners and the payout here.
  * The campaign and its prizes come from a per-process cache (lottery.service.ts): its stock may be
  * stale, the conditional update above is the truth.
  * The draw record keeps everything an audit needs (weights, random value, drawn slot, outcome).
@@ -21,7 +26,8 @@
 import { randomUUID } from 'node:crypto'
 import type { DrawResult, MyDrawView, PrizeType } from '@siyu/shared'
 import type { Db, DbOrTx } from '../../db/client'
-import { AppError, isAppError, isUniqueViolation } from '../../http/errors'
+import { one, statement } from '../../db/raw'
+import { AppError, isAppError, isUniqueViolation, type ErrorCode } from '../../http/errors'
 import { merchantConfigChanged } from '../../lib/cache'
 import { businessDay } from '../../lib/time'
 import { humanCode } from '../auth/tokens'
@@ -147,13 +153,14 @@ export async function drawNow(
     )
     const plan: DrawPlan = { merchantId, userId, idempotencyKey, l, day: businessDay(now, timezone), timezone, pick, drawn: l.prizes[pick.index]!, drawId: randomUUID(), now }
     let row: NewDraw
+    const oneCall = PAID_IN_SQL.has(plan.drawn.type) && funnelService.interactionIsQuiet('lottery_draw')
     try {
-      row = await db.transaction((tx) => settle(tx, plan, null))
+      row = oneCall ? await drawInOneCall(db, plan, false) : await db.transaction((tx) => settle(tx, plan, null))
     } catch (e) {
       if (!(e instanceof PrizeGone)) throw e
       // the cached stock said otherwise: read it again at the next draw
       forgetCampaigns(merchantId)
-      row = await db.transaction((tx) => settle(tx, plan, e))
+      row = oneCall ? await drawInOneCall(db, plan, true) : await db.transaction((tx) => settle(tx, plan, e))
       // again after the commit: a draw in between may have cached the prize before it was exhausted
       if (e.couponUnavailable) forgetCampaigns(merchantId)
     }
@@ -179,31 +186,11 @@ export async function drawNow(
  */
 async function settle(tx: DbOrTx, d: DrawPlan, gone: PrizeGone | null): Promise<NewDraw> {
   const { merchantId, userId, l, drawn, drawId, now } = d
-  const dayLimit = effectiveDayLimit(l)
-  const c = await repo.bumpDrawCounts(tx, { merchantId, lotteryId: l.id, userId, day: d.day, dayLimit, totalLimit: l.limitTotal })
-  if (c.day === null || c.total === null) {
-    const scope = c.total === null ? 'total' : 'day'
-    throw new AppError('DRAW_LIMIT_REACHED', { scope, limit: scope === 'total' ? l.limitTotal : dayLimit })
-  }
-  const free = c.day <= l.freeDrawsPerDay
-  // not free implies a points price: effectiveDayLimit caps draws at the free ones otherwise
-  const cost = free ? 0 : l.costPoints!
+  // counters, price, interaction (lottery_draw without p_complete); then the listeners, before any prize row
+  const begun = (await callDraw(tx, d, null, false))!
+  const { free, cost } = begun
+  await funnelService.interactionRecorded(tx, merchantId, userId, 'lottery_draw', begun, { lotteryId: l.id, drawId })
   const source = { type: 'lottery_draw', id: drawId }
-  if (cost > 0) {
-    await pointsService.spend(tx, {
-      merchantId,
-      userId,
-      amount: cost,
-      reasonCode: 'lottery_draw',
-      reason: l.name,
-      idempotencyKey: `lottery:${l.id}:${userId}:${d.idempotencyKey}`,
-      source,
-      now,
-    })
-  }
-
-  // the user row (funnel) before any prize row: the same lock order as check-in and the coupon claim
-  await funnelService.recordInteraction(tx, merchantId, userId, 'lottery_draw', { lotteryId: l.id, drawId }, now)
 
   const record = (slot: PrizeRow, reason: DrawRow['reason'], award: Partial<NewDraw> = {}): NewDraw => ({
     id: drawId,
@@ -290,6 +277,114 @@ async function settle(tx: DbOrTx, d: DrawPlan, gone: PrizeGone | null): Promise<
   if (drawn.type !== 'physical') throw new PrizeGone(false)
   forgetCampaigns(merchantId)
   return insert(record(none, 'out_of_stock'))
+}
+
+/** Slots lottery_draw pays out itself (p_complete); the others (coupon, red packet) need the transaction. */
+const PAID_IN_SQL: ReadonlySet<string> = new Set<PrizeType>(['none', 'points', 'physical'])
+
+type DrawCall = {
+  free: boolean
+  cost: number
+  eventId: number
+  signal: boolean
+  promoted: boolean
+  prizeId: string | null
+  reason: DrawRow['reason'] | null
+  prizeType: string | null
+  prizeName: string | null
+  pointsAwarded: number | null
+  redeemCode: string | null
+}
+
+const drawStatement = statement<DrawCall>(
+  'lottery_draw',
+  `SELECT free, cost, event_id AS "eventId", signal, promoted, prize_id AS "prizeId", reason, prize_type AS "prizeType",
+          prize_name AS "prizeName", points_awarded AS "pointsAwarded", redeem_code AS "redeemCode"
+   FROM lottery_draw($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28)`,
+)
+
+/**
+ * Calls lottery_draw. `complete`: the whole draw (slots in PAID_IN_SQL); `drawnOut` then records the
+ * drawn prize as out of stock without paying it (the second run after PRIZE_GONE, or a cached stock of
+ * 0). Its refusals come back as the AppError they name; DUPLICATE_DRAW and PRIZE_GONE as the signals
+ * drawNow handles.
+ */
+async function callDraw(db: DbOrTx, d: DrawPlan, drawnOut: boolean | null, complete: boolean): Promise<DrawCall> {
+  const { l, drawn, now } = d
+  const none = l.prizes.find((x) => x.type === 'none')!
+  const pays = complete && !drawnOut && drawn.type !== 'none'
+  try {
+    return (await one(db, drawStatement, [
+      d.merchantId,
+      l.id,
+      d.userId,
+      d.idempotencyKey,
+      d.day,
+      effectiveDayLimit(l),
+      l.limitTotal,
+      l.freeDrawsPerDay,
+      l.costPoints,
+      l.name,
+      d.drawId,
+      now,
+      funnelService.STAGES_PARAM,
+      complete,
+      JSON.stringify(l.prizes.map((x) => ({ id: x.id, w: x.weight }))),
+      d.pick.total,
+      d.pick.value,
+      drawn.id,
+      drawn.type,
+      drawn.name,
+      drawn.stock !== null,
+      drawn.points,
+      // read as out of stock (cached; stock only grows by an admin top-up, which drops the cache)
+      drawnOut === true || drawn.stock === 0,
+      none.id,
+      none.name,
+      pays && drawn.type === 'physical' ? humanCode(10) : null,
+      `${l.name}: ${drawn.name}`,
+      pays && drawn.type === 'points' ? await pointsService.policyExpiry(db, d.merchantId, now) : null,
+    ]))!
+  } catch (e) {
+    const code = (e as { code?: string }).code
+    if (code !== 'SY001') throw e
+    const { message, detail } = e as { message: string; detail?: string }
+    if (message === 'DUPLICATE_DRAW') throw new DuplicateDraw()
+    if (message === 'PRIZE_GONE') throw new PrizeGone(false)
+    throw new AppError(message as ErrorCode, detail ? JSON.parse(detail) : undefined)
+  }
+}
+
+/** The whole draw as one call, outside any transaction (slots in PAID_IN_SQL, no listeners to tell). */
+async function drawInOneCall(db: Db, d: DrawPlan, drawnOut: boolean): Promise<NewDraw> {
+  const r = await callDraw(db, d, drawnOut, true)
+  // a physical prize that ran out in this very call: the cached stock is stale
+  if (r.reason === 'out_of_stock' && !drawnOut && d.drawn.stock !== 0) forgetCampaigns(d.merchantId)
+  const won = r.reason === 'won'
+  return {
+    id: d.drawId,
+    merchantId: d.merchantId,
+    lotteryId: d.l.id,
+    userId: d.userId,
+    idempotencyKey: d.idempotencyKey,
+    businessDay: d.day,
+    weights: d.l.prizes.map((x) => ({ id: x.id, w: x.weight })),
+    totalWeight: d.pick.total,
+    randomValue: d.pick.value,
+    drawnPrizeId: d.drawn.id,
+    prizeId: r.prizeId!,
+    outcome: won ? 'prize' : 'none',
+    reason: r.reason!,
+    prizeType: r.prizeType!,
+    prizeName: r.prizeName!,
+    free: r.free,
+    costPoints: r.cost,
+    pointsAwarded: r.pointsAwarded,
+    couponId: null,
+    couponCode: null,
+    redeemCode: r.redeemCode,
+    createdAt: d.now,
+  }
 }
 
 /** The user's draws in one campaign, newest first. */

@@ -1,6 +1,6 @@
 import { and, asc, desc, eq, sql } from 'drizzle-orm'
 import type { DbOrTx } from '../../db/client'
-import { one, run, statement } from '../../db/raw'
+import { one, statement } from '../../db/raw'
 import { lotteries, lotteryDrawCounts, lotteryDraws, lotteryPrizes, type EligibilityJson } from './lottery.schema'
 
 export type LotteryRow = typeof lotteries.$inferSelect
@@ -143,36 +143,6 @@ export async function lockAndHasDraws(tx: DbOrTx, merchantId: string, lotteryId:
   // a new statement, a new snapshot: counters committed while we waited for the lock are seen
   const r = await tx.execute(sql`SELECT 1 FROM lottery_draw_counts WHERE lottery_id = ${lotteryId} LIMIT 1`)
   return r.rows.length > 0
-}
-
-const NO_LIMIT = 2_147_483_647
-
-const bumpCounts = statement<{ period: string; n: number }>(
-  'lottery_bump_draw_counts',
-  `INSERT INTO lottery_draw_counts (lottery_id, user_id, period, merchant_id, n)
-   VALUES ($1, $2, $3, $4, 1), ($1, $2, 'total', $4, 1)
-   ON CONFLICT (lottery_id, user_id, period) DO UPDATE SET n = lottery_draw_counts.n + 1
-   WHERE lottery_draw_counts.n < CASE WHEN lottery_draw_counts.period = 'total' THEN $6::int ELSE $5::int END
-   RETURNING period, n`,
-)
-
-/**
- * Counts one draw for today and in total, unless either count is at its limit: one statement,
- * conditional upserts of both counter rows (parallel taps of one user queue on these rows).
- * Returns the new counts; null for a period whose limit was reached (the caller rolls back).
- */
-export async function bumpDrawCounts(
-  db: DbOrTx,
-  k: { merchantId: string; lotteryId: string; userId: string; day: string; dayLimit: number | null; totalLimit: number | null },
-): Promise<{ day: number | null; total: number | null }> {
-  const rows = await run(db, bumpCounts, [k.lotteryId, k.userId, k.day, k.merchantId, k.dayLimit ?? NO_LIMIT, k.totalLimit ?? NO_LIMIT])
-  let day: number | null = null
-  let total: number | null = null
-  for (const row of rows) {
-    if (row.period === 'total') total = row.n
-    else day = row.n
-  }
-  return { day, total }
 }
 
 export async function drawCounts(db: DbOrTx, lotteryId: string, userId: string, day: string): Promise<{ today: number; total: number }> {

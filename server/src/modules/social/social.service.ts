@@ -62,7 +62,7 @@ export function eventsListener(clock: Clock): funnel.EventsListener {
 
 /** Subscribes social value to the funnel's events (called once at app creation). */
 export function registerHooks(clock: Clock) {
-  funnel.onEventsRecorded('social', eventsListener(clock))
+  funnel.onEventsRecorded('social', ['share', 'share_open'], eventsListener(clock))
 }
 
 // ---- reads ------------------------------------------------------------------------------------

@@ -243,5 +243,5 @@ export const eventsListener: funnel.EventsListener = async (tx, merchantId, user
 
 export function registerHooks(clock: Clock) {
   funnel.onStageReached('tasks', ['customer', 'member'], stageListener(clock))
-  funnel.onEventsRecorded('tasks', eventsListener)
+  funnel.onEventsRecorded('tasks', ['checkin'], eventsListener)
 }

@@ -1,5 +1,6 @@
 import { and, desc, eq, getTableColumns, inArray, sql, type SQL } from 'drizzle-orm'
 import type { DbOrTx } from '../../db/client'
+import { one, statement } from '../../db/raw'
 import { couponClaimCounts, coupons, couponTemplates } from './coupons.schema'
 
 export type TemplateRow = typeof couponTemplates.$inferSelect
@@ -51,12 +52,20 @@ export async function updateTemplate(
 }
 
 /** Takes one from the template's stock; false when none is left (never oversells: the row lock serialises). */
+/**
+ * One coupon's worth of a template's stock, as SQL for a statement of another module (issueCoupon's
+ * callerTakesStock): the parameters holding the merchant and template ids; returns a row when taken,
+ * none when out of stock.
+ */
+export function templateStockSql(merchantParam: string, templateParam: string): string {
+  return `UPDATE coupon_templates SET issued = issued + 1
+    WHERE merchant_id = ${merchantParam} AND id = ${templateParam} AND (total_stock IS NULL OR issued < total_stock) RETURNING 1`
+}
+
+const takeStockStatement = statement('coupon_take_template_stock', templateStockSql('$1', '$2'))
+
 export async function takeTemplateStock(db: DbOrTx, merchantId: string, templateId: string): Promise<boolean> {
-  const r = await db.execute(sql`
-    UPDATE coupon_templates SET issued = issued + 1
-    WHERE merchant_id = ${merchantId} AND id = ${templateId} AND (total_stock IS NULL OR issued < total_stock)
-    RETURNING 1`)
-  return r.rows.length === 1
+  return (await one(db, takeStockStatement, [merchantId, templateId])) !== null
 }
 
 /** Counts one claim of (template, user) unless the user is at `limit`; returns the new count or null. */

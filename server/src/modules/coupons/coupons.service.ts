@@ -135,6 +135,12 @@ export type IssueCouponInput = {
   timezone?: string
   /** A template already read by the caller in this transaction. */
   template?: TemplateRow
+  /**
+   * The caller takes the template's stock itself, in the same transaction, as late as it can
+   * (TEMPLATE_STOCK_SQL in its last statement: the shared template row is then locked only until its
+   * COMMIT), and rolls back when it can't. Out of stock is then the caller's to detect.
+   */
+  callerTakesStock?: boolean
 }
 
 export type IssueCouponResult =
@@ -181,7 +187,7 @@ export async function issueCoupon(tx: DbOrTx, input: IssueCouponInput): Promise<
     const again = await repo.findCouponByIssueKey(tx, input.merchantId, input.issueKey)
     return again ? { ok: true, created: false, coupon: again } : { ok: false, reason: 'not_found' }
   }
-  if (!(await repo.takeTemplateStock(tx, input.merchantId, t.id))) {
+  if (!input.callerTakesStock && !(await repo.takeTemplateStock(tx, input.merchantId, t.id))) {
     await repo.deleteCoupon(tx, row.id)
     return { ok: false, reason: 'out_of_stock' }
   }

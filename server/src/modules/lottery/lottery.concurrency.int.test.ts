@@ -155,6 +155,38 @@ it('a points prize running out under parallel draws: exactly its stock paid, eve
   ).toEqual([{ n: STOCK }])
 }, 300_000)
 
+it('a coupon prize whose template runs out under parallel draws: exactly its stock issued, every other draw "no prize"', async () => {
+  const TEMPLATE_STOCK = 15
+  const tpl = await m.admin.post('/admin/v1/coupons/templates', {
+    kind: 'amount_off',
+    name: '限量券',
+    amountOffFen: 500,
+    minSpendFen: 3000,
+    validity: { type: 'relative', days: 7 },
+    totalStock: TEMPLATE_STOCK,
+    claimable: false,
+  })
+  expect(tpl.status).toBe(201)
+  const l = await createLottery({
+    costPoints: 0,
+    freeDrawsPerDay: 5,
+    // the prize itself has stock to spare: the template is what runs out
+    prizes: [{ type: 'coupon', name: '5元券', weight: 1, stock: 1000, couponTemplateId: tpl.body.id }, { type: 'none', name: '谢谢参与', weight: 0 }],
+  })
+  const users = await createUsers(t.deps, m, 20)
+  const results = await Promise.all(users.flatMap((u) => Array.from({ length: 5 }, (_, i) => draw(t.db, { merchantId: m.merchantId, userId: u.userId }, l.id, `cpn-${u.userId}-${i}`, new Date()))))
+  const wins = results.filter((r) => r.outcome === 'prize')
+  expect(wins).toHaveLength(TEMPLATE_STOCK)
+  expect(new Set(wins.map((r) => r.prize.couponCode)).size).toBe(TEMPLATE_STOCK)
+  expect(results.filter((r) => r.outcome === 'none').every((r) => r.reason === 'out_of_stock')).toBe(true)
+  const q = async (text: string, params: unknown[]) => (await t.pool.query(text, params)).rows
+  expect(await q('select issued from coupon_templates where id = $1', [tpl.body.id])).toEqual([{ issued: TEMPLATE_STOCK }])
+  expect(await q('select count(*)::int as n from coupons where template_id = $1', [tpl.body.id])).toEqual([{ n: TEMPLATE_STOCK }])
+  expect(await q(`select count(*)::int as n from lottery_draws where lottery_id = $1 and outcome = 'prize'`, [l.id])).toEqual([{ n: TEMPLATE_STOCK }])
+  // the prize is marked exhausted once the template could not issue (no draw is charged a coupon it did not get)
+  expect(await q('select stock from lottery_prizes where lottery_id = $1 and type = $2', [l.id, 'coupon'])).toEqual([{ stock: 0 }])
+}, 300_000)
+
 describe('parallel taps by one user with a limit of 3 per day', () => {
   const tapLottery = () => createLottery({ freeDrawsPerDay: 3, limitPerDay: 3, prizes: [{ type: 'none', name: '谢谢参与', weight: 1 }] })
   const count = async (lotteryId: string, userId: string) =>

@@ -236,6 +236,7 @@ async function settle(tx: DbOrTx, d: DrawPlan, gone: PrizeGone | null): Promise<
   if (drawn.stock === 0) return insert(record(none, 'out_of_stock'))
 
   const award: Partial<NewDraw> = {}
+  let couponTemplateId: string | null = null
   if (drawn.type === 'points') {
     await pointsService.earn(tx, {
       merchantId,
@@ -261,15 +262,19 @@ async function settle(tx: DbOrTx, d: DrawPlan, gone: PrizeGone | null): Promise<
       issueKey: `lottery:${drawId}`,
       now,
       timezone: d.timezone,
+      // the template's stock is taken with the prize's, in the last statement
+      callerTakesStock: true,
     })
     if (!r.ok) throw new PrizeGone(true)
+    if (r.created) couponTemplateId = drawn.couponTemplateId!
     award.couponId = r.coupon.id
     award.couponCode = r.coupon.code
   }
   const won = record(drawn, 'won', award)
-  if (drawn.stock === null) return insert(won)
-  const w = await repo.insertWinTakingStock(tx, won)
-  if (w.taken) {
+  if (drawn.stock === null && !couponTemplateId) return insert(won)
+  const w = await repo.insertWinTakingStock(tx, won, { limitedStock: drawn.stock !== null, couponTemplateId })
+  if (couponTemplateId && !w.templateTaken) throw new PrizeGone(true)
+  if (drawn.stock === null || w.taken) {
     if (!w.inserted) throw new DuplicateDraw()
     return won
   }

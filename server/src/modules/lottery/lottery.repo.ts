@@ -1,6 +1,7 @@
 import { and, asc, desc, eq, sql } from 'drizzle-orm'
 import type { DbOrTx } from '../../db/client'
 import { one, statement } from '../../db/raw'
+import { templateStockSql } from '../coupons/coupons.repo'
 import { lotteries, lotteryDrawCounts, lotteryDraws, lotteryPrizes, type EligibilityJson } from './lottery.schema'
 
 export type LotteryRow = typeof lotteries.$inferSelect
@@ -207,22 +208,30 @@ export async function insertDraw(db: DbOrTx, v: NewDraw): Promise<boolean> {
   return (await one(db, insertDrawStatement, drawValues(v))) !== null
 }
 
-// The stock take and the record of the win in one round trip: the shared prize row is locked by this
-// statement and only until the COMMIT that follows it. No stock left: nothing is written.
-const insertWinStatement = statement<{ taken: boolean; inserted: boolean }>(
+// The stock takes and the record of the win in one round trip: the shared prize row (when its stock is
+// limited) and coupon template row (a coupon prize) are locked by this statement and only until the
+// COMMIT that follows it. $23: the prize's stock is limited; $24: the coupon template to take from.
+const insertWinStatement = statement<{ taken: boolean; templateTaken: boolean; inserted: boolean }>(
   'lottery_insert_win_taking_stock',
-  `WITH taken AS (UPDATE lottery_prizes SET stock = stock - 1 WHERE id = $11::uuid AND stock > 0 RETURNING id),
-   ins AS (INSERT INTO lottery_draws (${DRAW_COLUMNS}) SELECT ${DRAW_VALUES} FROM taken ON CONFLICT DO NOTHING RETURNING 1)
-   SELECT EXISTS (SELECT 1 FROM taken) AS taken, EXISTS (SELECT 1 FROM ins) AS inserted`,
+  `WITH tpl AS (${templateStockSql('$2::uuid', '$24::uuid')}),
+   taken AS (UPDATE lottery_prizes SET stock = stock - 1 WHERE $23::boolean AND id = $11::uuid AND stock > 0 RETURNING id),
+   ok AS (SELECT (NOT $23::boolean OR EXISTS (SELECT 1 FROM taken)) AND ($24::uuid IS NULL OR EXISTS (SELECT 1 FROM tpl)) AS ok),
+   ins AS (INSERT INTO lottery_draws (${DRAW_COLUMNS}) SELECT ${DRAW_VALUES} FROM ok WHERE ok.ok ON CONFLICT DO NOTHING RETURNING 1)
+   SELECT EXISTS (SELECT 1 FROM taken) AS taken, EXISTS (SELECT 1 FROM tpl) AS "templateTaken", EXISTS (SELECT 1 FROM ins) AS inserted`,
 )
 
 /**
- * Takes one from the won prize's limited stock (`stock > 0`: never negative) and records the win, in
- * one statement. `taken` false: the prize is (or has just become) out of stock and nothing was written;
- * `inserted` false with `taken`: the idempotency key already has a draw (the caller rolls back).
+ * Takes one from the won prize's stock when it is limited (`stock > 0`: never negative) and, for a
+ * coupon issued with callerTakesStock, one from its template, and records the win: one statement.
+ * The record is written only when every take succeeded; `inserted` false with both taken: the
+ * idempotency key already has a draw. Any false: the caller rolls back (or records "no prize").
  */
-export async function insertWinTakingStock(db: DbOrTx, v: NewDraw): Promise<{ taken: boolean; inserted: boolean }> {
-  return (await one(db, insertWinStatement, drawValues(v)))!
+export async function insertWinTakingStock(
+  db: DbOrTx,
+  v: NewDraw,
+  take: { limitedStock: boolean; couponTemplateId: string | null },
+): Promise<{ taken: boolean; templateTaken: boolean; inserted: boolean }> {
+  return (await one(db, insertWinStatement, [...drawValues(v), take.limitedStock, take.couponTemplateId]))!
 }
 
 export async function findDrawByKey(db: DbOrTx, merchantId: string, userId: string, key: string): Promise<DrawRow | null> {

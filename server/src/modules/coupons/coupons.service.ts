@@ -137,8 +137,8 @@ export type IssueCouponInput = {
   template?: TemplateRow
   /**
    * The caller takes the template's stock itself, in the same transaction, as late as it can
-   * (TEMPLATE_STOCK_SQL in its last statement: the shared template row is then locked only until its
-   * COMMIT), and rolls back when it can't. Out of stock is then the caller's to detect.
+   * (coupons.repo templateStockSql in its last statement, so the shared template row is locked only from
+   * there to its COMMIT), and rolls back when it can't. Out of stock is then the caller's to detect.
    */
   callerTakesStock?: boolean
 }

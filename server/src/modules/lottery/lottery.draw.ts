@@ -27,7 +27,7 @@ import { randomUUID } from 'node:crypto'
 import type { DrawResult, MyDrawView, PrizeType } from '@siyu/shared'
 import type { Db, DbOrTx } from '../../db/client'
 import { one, statement } from '../../db/raw'
-import { AppError, isAppError, isUniqueViolation, type ErrorCode } from '../../http/errors'
+import { ALL_ERRORS, AppError, isAppError, isUniqueViolation, type ErrorCode } from '../../http/errors'
 import { merchantConfigChanged } from '../../lib/cache'
 import { businessDay } from '../../lib/time'
 import { humanCode } from '../auth/tokens'
@@ -187,7 +187,7 @@ export async function drawNow(
 async function settle(tx: DbOrTx, d: DrawPlan, gone: PrizeGone | null): Promise<NewDraw> {
   const { merchantId, userId, l, drawn, drawId, now } = d
   // counters, price, interaction (lottery_draw without p_complete); then the listeners, before any prize row
-  const begun = (await callDraw(tx, d, null, false))!
+  const begun = await callDraw(tx, d, null, false)
   const { free, cost } = begun
   await funnelService.interactionRecorded(tx, merchantId, userId, 'lottery_draw', begun, { lotteryId: l.id, drawId })
   const source = { type: 'lottery_draw', id: drawId }
@@ -356,6 +356,7 @@ async function callDraw(db: DbOrTx, d: DrawPlan, drawnOut: boolean | null, compl
     const { message, detail } = e as { message: string; detail?: string }
     if (message === 'DUPLICATE_DRAW') throw new DuplicateDraw()
     if (message === 'PRIZE_GONE') throw new PrizeGone(false)
+    if (!(message in ALL_ERRORS)) throw e
     throw new AppError(message as ErrorCode, detail ? JSON.parse(detail) : undefined)
   }
 }

@@ -77,6 +77,8 @@ describe('GET /api/v1/me and phone binding', () => {
     const me = await u.api.get('/api/v1/me')
     expect(me.status).toBe(200)
     expect(me.body).toMatchObject({ id: u.user.id, stage: 'visitor' })
+    // GET /me reads the profile in one statement; login builds it from the user row: the same profile
+    expect(me.body).toEqual(u.user)
     expect((await client(t.url).get('/api/v1/me')).body.error.code).toBe('UNAUTHENTICATED')
     const forged = u.token.slice(0, -2) + (u.token.endsWith('AA') ? 'BB' : 'AA')
     expect((await client(t.url, forged).get('/api/v1/me')).status).toBe(401)

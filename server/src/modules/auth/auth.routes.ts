@@ -17,7 +17,7 @@ export function authRoutes(deps: AppDeps) {
   const me = requireUser(deps.db, deps.tokens)
   r.get('/api/v1/me', me, async (ctx) => {
     const p = userOf(ctx)
-    ctx.body = await members.toProfile(deps.db, await members.getUser(deps.db, p.merchantId, p.userId))
+    ctx.body = await members.getProfile(deps.db, p.merchantId, p.userId)
   })
   r.patch('/api/v1/me', me, async (ctx) => {
     const p = userOf(ctx)

@@ -1,5 +1,6 @@
 import type { UserProfile } from '@siyu/shared'
 import type { DbOrTx } from '../../db/client'
+import { one, statement } from '../../db/raw'
 import { AppError } from '../../http/errors'
 import type { FunnelStage } from '@siyu/shared'
 import * as repo from './members.repo'
@@ -34,6 +35,12 @@ export async function getUser(db: DbOrTx, merchantId: string, userId: string): P
 
 export async function toProfile(db: DbOrTx, u: UserRow): Promise<UserProfile> {
   const staff = await tenancyRepo.findStaffByUser(db, u.merchantId, u.id)
+  return profileOf({ ...u, isStaff: staff !== null })
+}
+
+type ProfileRow = Pick<UserRow, 'id' | 'nickname' | 'avatarUrl' | 'phone' | 'stage' | 'createdAt'> & { isStaff: boolean }
+
+function profileOf(u: ProfileRow): UserProfile {
   return {
     id: u.id,
     nickname: u.nickname,
@@ -41,9 +48,25 @@ export async function toProfile(db: DbOrTx, u: UserRow): Promise<UserProfile> {
     phoneMasked: maskPhone(u.phone),
     phoneBound: u.phone !== null,
     stage: u.stage as FunnelStage,
-    isStaff: staff !== null,
+    isStaff: u.isStaff,
     createdAt: u.createdAt.toISOString(),
   }
+}
+
+// GET /api/v1/me, the mini-program's first call on every page: the user and whether they are active
+// staff in one round trip, without building the query each time
+const profileStatement = statement<ProfileRow>(
+  'members_profile',
+  `SELECT u.id, u.nickname, u.avatar_url AS "avatarUrl", u.phone, u.stage, u.created_at AS "createdAt",
+          EXISTS (SELECT 1 FROM staff s WHERE s.merchant_id = u.merchant_id AND s.user_id = u.id AND s.active) AS "isStaff"
+   FROM users u WHERE u.merchant_id = $1 AND u.id = $2`,
+)
+
+/** The profile of a user of this merchant; USER_NOT_FOUND otherwise. */
+export async function getProfile(db: DbOrTx, merchantId: string, userId: string): Promise<UserProfile> {
+  const u = await one(db, profileStatement, [merchantId, userId])
+  if (!u) throw new AppError('USER_NOT_FOUND')
+  return profileOf(u)
 }
 
 /** Nickname masked for other people's eyes (maskName) and avatar, by user id. */

@@ -1,4 +1,4 @@
-import { and, asc, eq, gte, lte, sql } from 'drizzle-orm'
+import { and, eq, sql } from 'drizzle-orm'
 import type { DbOrTx } from '../../db/client'
 import { one, statement } from '../../db/raw'
 import { checkinPolicies, checkins } from './checkin.schema'
@@ -24,18 +24,25 @@ export async function updatePolicy(db: DbOrTx, merchantId: string, v: Omit<typeo
  * Serialises one user's check-ins and make-ups for the rest of the transaction, so the streak and the
  * monthly make-up count read under it are exact. (The unique index alone already guarantees one row per day.)
  */
+const lockStatement = statement('checkin_lock_user', 'SELECT pg_advisory_xact_lock(hashtextextended($1, 0))')
+
 export async function lockUser(db: DbOrTx, merchantId: string, userId: string) {
-  await db.execute(sql`SELECT pg_advisory_xact_lock(hashtextextended(${`checkin:${merchantId}:${userId}`}, 0))`)
+  await one(db, lockStatement, [`checkin:${merchantId}:${userId}`])
 }
+
+// every check-in writes one: a prepared statement, not a query built each time
+const insertStatement = statement<CheckinRow>(
+  'checkin_insert',
+  `INSERT INTO checkins (merchant_id, user_id, day, made_up, points, bonus, cost, bonus_streak, created_at)
+   VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+   ON CONFLICT (merchant_id, user_id, day) DO NOTHING
+   RETURNING id, merchant_id AS "merchantId", user_id AS "userId", to_char(day, 'YYYY-MM-DD') AS day, made_up AS "madeUp", points, bonus, cost,
+             bonus_streak AS "bonusStreak", created_at AS "createdAt"`,
+)
 
 /** The row, unless the day is taken (then null: ALREADY_CHECKED_IN). */
 export async function insertCheckin(db: DbOrTx, v: typeof checkins.$inferInsert): Promise<CheckinRow | null> {
-  const [r] = await db
-    .insert(checkins)
-    .values(v)
-    .onConflictDoNothing({ target: [checkins.merchantId, checkins.userId, checkins.day] })
-    .returning()
-  return r ?? null
+  return one(db, insertStatement, [v.merchantId, v.userId, v.day, v.madeUp ?? false, v.points, v.bonus, v.cost ?? 0, v.bonusStreak, v.createdAt])
 }
 
 /**
@@ -73,17 +80,33 @@ export async function checkinContext(db: DbOrTx, merchantId: string, userId: str
   return (await one(db, contextStatement, [merchantId, userId, day]))!
 }
 
+export type CalendarContext = {
+  days: { day: string; madeUp: boolean; points: number; bonus: number }[]
+  streakToday: number
+  streakYesterday: number
+  makeupsUsed: number
+  tierLevel: number
+}
+
+// everything the calendar reads, in one round trip: the month's rows ($3..$4), the runs ending today
+// ($5) and yesterday, the make-ups done since the month's start ($6), the member's tier level
+const calendarStatement = statement<CalendarContext>(
+  'checkin_calendar',
+  `SELECT coalesce((SELECT json_agg(json_build_object('day', to_char(c.day, 'YYYY-MM-DD'), 'madeUp', c.made_up, 'points', c.points, 'bonus', c.bonus) ORDER BY c.day)
+                    FROM checkins c WHERE c.merchant_id = $1 AND c.user_id = $2 AND c.day BETWEEN $3::date AND $4::date), '[]'::json) AS days,
+     ${streakSql('$5::date')} AS "streakToday",
+     ${streakSql('($5::date - 1)')} AS "streakYesterday",
+     (SELECT count(*)::int FROM checkins c WHERE c.merchant_id = $1 AND c.user_id = $2 AND c.made_up AND c.created_at >= $6) AS "makeupsUsed",
+     coalesce((SELECT m.tier_level FROM memberships m WHERE m.merchant_id = $1 AND m.user_id = $2), 0) AS "tierLevel"`,
+)
+
+export async function calendarContext(db: DbOrTx, merchantId: string, userId: string, from: string, to: string, today: string, makeupsSince: Date): Promise<CalendarContext> {
+  return (await one(db, calendarStatement, [merchantId, userId, from, to, today, makeupsSince]))!
+}
+
 export async function findDay(db: DbOrTx, merchantId: string, userId: string, day: string): Promise<CheckinRow | null> {
   const [r] = await db.select().from(checkins).where(and(eq(checkins.merchantId, merchantId), eq(checkins.userId, userId), eq(checkins.day, day)))
   return r ?? null
-}
-
-export async function listRange(db: DbOrTx, merchantId: string, userId: string, from: string, to: string): Promise<CheckinRow[]> {
-  return db
-    .select()
-    .from(checkins)
-    .where(and(eq(checkins.merchantId, merchantId), eq(checkins.userId, userId), gte(checkins.day, from), lte(checkins.day, to)))
-    .orderBy(asc(checkins.day))
 }
 
 /** Make-ups the user did at or after `since` (the quota counts by when the make-up was done). */

@@ -191,13 +191,15 @@ export async function calendar(db: Db, merchantId: string, userId: string, month
   const { today, monthStart } = await context(db, merchantId, now)
   const m = month ?? today.slice(0, 7)
   const policy = await getPolicy(db, merchantId)
-  const tier = await membership.tierOf(db, merchantId, userId)
   const first = `${m}-01`
   const n = daysInMonth(m)
-  const rows = new Map((await repo.listRange(db, merchantId, userId, first, addDays(first, n - 1))).map((r) => [r.day, r]))
-  const { streak, checkedToday } = await currentStreak(db, merchantId, userId, today)
-  const used = await repo.countMakeupsSince(db, merchantId, userId, monthStart)
-  const left = Math.max(0, policy.makeupPerMonth - used)
+  const c = await repo.calendarContext(db, merchantId, userId, first, addDays(first, n - 1), today, monthStart)
+  const tier = membership.tierAt(await membership.tiersOf(db, merchantId), c.tierLevel)
+  const rows = new Map(c.days.map((r) => [r.day, r]))
+  // consecutive days ending today, or yesterday when today is not checked (the streak is still alive)
+  const checkedToday = c.streakToday > 0
+  const streak = checkedToday ? c.streakToday : c.streakYesterday
+  const left = Math.max(0, policy.makeupPerMonth - c.makeupsUsed)
   // the streak a future day would have: today's (if checked) or yesterday's + 1, plus the days in between
   const streakOnToday = checkedToday ? streak : streak + 1
   const days: CheckinCalendarDay[] = []

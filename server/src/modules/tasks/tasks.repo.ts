@@ -1,6 +1,7 @@
 import { and, desc, eq, inArray, isNull, sql } from 'drizzle-orm'
 import type { DbOrTx } from '../../db/client'
-import { taskCheckinDays, taskCompletions, tasks, userMilestones } from './tasks.schema'
+import { one, statement } from '../../db/raw'
+import { taskCompletions, tasks, userMilestones } from './tasks.schema'
 
 export type TaskRow = typeof tasks.$inferSelect
 export type CompletionRow = typeof taskCompletions.$inferSelect
@@ -82,8 +83,11 @@ export async function milestonesOf(db: DbOrTx, merchantId: string, userId: strin
   return new Set(rows.map((r) => r.m))
 }
 
+// written by every check-in (the events listener): prepared, not built each time
+const insertCheckinDayStatement = statement('tasks_insert_checkin_day', 'INSERT INTO task_checkin_days (merchant_id, user_id, day) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING')
+
 export async function insertCheckinDay(db: DbOrTx, merchantId: string, userId: string, day: string) {
-  await db.insert(taskCheckinDays).values({ merchantId, userId, day }).onConflictDoNothing()
+  await one(db, insertCheckinDayStatement, [merchantId, userId, day])
 }
 
 /** Check-in days in [fromDay, toDay] (inclusive business days). */

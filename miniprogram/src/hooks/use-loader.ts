@@ -1,5 +1,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react'
+import Taro, { useDidShow, usePullDownRefresh } from '@tarojs/taro'
 import { userMessage } from '@/services/errors'
+import { showError } from '@/utils/ui'
 
 export type Loaded<T> = { status: 'loading' } | { status: 'ready'; data: T } | { status: 'error'; message: string }
 
@@ -25,6 +27,9 @@ export function useLoader<T>(load: () => Promise<T>, deps: unknown[] = []) {
     [key],
   )
 
+  /** Changes the loaded data in place (after an action, a next page); nothing while not ready. */
+  const update = useCallback((fn: (data: T) => T) => setState((s) => (s.status === 'ready' ? { status: 'ready', data: fn(s.data) } : s)), [setState])
+
   // `deps` are the caller's: they say when `load` changes.
   const reload = useCallback(async () => {
     const mine = ++seq.current
@@ -41,5 +46,24 @@ export function useLoader<T>(load: () => Promise<T>, deps: unknown[] = []) {
   useEffect(() => {
     reload().catch(() => undefined)
   }, [reload])
-  return { state, setState, reload }
+  return { state, setState, update, reload }
+}
+
+/** Pull-down refresh of a page: reloads, shows a failure as a toast, then closes the spinner. */
+export function usePullDownReload(reload: () => Promise<void>): void {
+  usePullDownRefresh(() => {
+    reload()
+      .catch(showError)
+      .finally(() => Taro.stopPullDownRefresh())
+  })
+}
+
+/**
+ * Reloads quietly each time the page comes back on screen (from another page, from a share),
+ * once it has loaded; the first show is the initial load's. `when` can hold it back (e.g. mid-animation).
+ */
+export function useReloadOnShow(state: Loaded<unknown>, reload: () => Promise<void>, when = true): void {
+  useDidShow(() => {
+    if (state.status === 'ready' && when) reload().catch(() => undefined)
+  })
 }

@@ -20,9 +20,16 @@ export type ShareExtras = {
  */
 export function useMemberShare(title: string, path = '/pages/index/index', extraQuery = '', extras: ShareExtras = {}) {
   useShareAppMessage(() => {
-    const me = currentUser()
-    const query = shareQuery({ sharerId: me?.id, guideId: currentGuideId(), channel: extras.channel, inviteCode: extras.inviteCode })
     track({ type: 'share', props: { path, ...(extras.channel ? { channel: extras.channel } : {}) } })
-    return { title, path: `${path}?${query}${extraQuery ? `&${extraQuery}` : ''}`, ...(extras.imageUrl ? { imageUrl: extras.imageUrl } : {}) }
+    return { title, path: sharePath(path, extraQuery, extras), ...(extras.imageUrl ? { imageUrl: extras.imageUrl } : {}) }
   })
+}
+
+/**
+ * The path a share carries: `path?<sharer, guide, invite code, channel>&<extraQuery>`. Used by
+ * onShareAppMessage (above) and by the H5 ShareButton's copied link, so both say the same.
+ */
+export function sharePath(path: string, extraQuery = '', extras: Pick<ShareExtras, 'channel' | 'inviteCode'> = {}, sharerId = currentUser()?.id): string {
+  const query = shareQuery({ sharerId, guideId: currentGuideId(), channel: extras.channel, inviteCode: extras.inviteCode })
+  return `${path}?${query}${extraQuery ? `&${extraQuery}` : ''}`
 }

@@ -32,7 +32,7 @@ export function rewardText(r: TaskReward, couponNames: Record<string, string> = 
   return couponNames[r.templateId] ?? '优惠券 1 张'
 }
 
-/** Where "去完成" leads for each kind, and its button text. */
+/** Where "去完成" leads for each kind (opened with utils/ui `go`, which switches tabs), and its button text. */
 export const TASK_ACTIONS: Record<TaskKind, { text: string; url: string }> = {
   share_n: { text: '去分享', url: '/pages/invite/index' },
   invite_n: { text: '去邀请', url: '/pages/invite/index' },
@@ -41,9 +41,6 @@ export const TASK_ACTIONS: Record<TaskKind, { text: string; url: string }> = {
   claim_card: { text: '去领卡', url: '/pages/index/index' },
   checkin_n_days: { text: '去签到', url: '/pages/checkin/index' },
 }
-
-/** Tab-bar pages must be opened with switchTab. */
-export const TAB_PAGES = ['/pages/index/index', '/pages/me/index']
 
 const ORDER: Record<TaskState, number> = { claimable: 0, todo: 1, claimed: 2 }
 

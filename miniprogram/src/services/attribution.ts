@@ -1,5 +1,5 @@
-import Taro from '@tarojs/taro'
 import type { Attribution } from '@siyu/shared'
+import { readStored, removeStored, writeStored } from './storage'
 
 /**
  * First-touch attribution: the share link or QR scene that opened the app. Captured at launch,
@@ -12,26 +12,14 @@ const KEY = 'siyu.attribution'
 export { attributionFrom, shareOpenOf, shareQuery, type LaunchQuery } from '../lib/attribution'
 
 export function rememberAttribution(a: Attribution): void {
-  try {
-    Taro.setStorageSync(KEY, a)
-  } catch {
-    // Storage full or unavailable: attribution is best-effort.
-  }
+  writeStored(KEY, a)
 }
 
 export function pendingAttribution(): Attribution | undefined {
-  try {
-    const a = Taro.getStorageSync(KEY) as Attribution | ''
-    return a && typeof a === 'object' ? a : undefined
-  } catch {
-    return undefined
-  }
+  const a = readStored(KEY)
+  return a && typeof a === 'object' ? (a as Attribution) : undefined
 }
 
 export function clearAttribution(): void {
-  try {
-    Taro.removeStorageSync(KEY)
-  } catch {
-    // nothing to clear
-  }
+  removeStored(KEY)
 }

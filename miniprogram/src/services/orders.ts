@@ -1,4 +1,5 @@
 import type { CreateOrderInput, MembershipPlan, OrderStatus, OrderView, Page, PayOrderOutput } from '@siyu/shared'
+import { pollWhile } from '../lib/poll'
 import { requestPayment } from '../platform'
 import { request } from './request'
 
@@ -26,11 +27,5 @@ export function createOrder(input: CreateOrderInput): Promise<OrderView> {
 export async function payOrder(orderId: string, pollMs = [500, 1000, 1500, 2000, 3000]): Promise<OrderView> {
   const out = await request<PayOrderOutput>(`/api/v1/orders/${encodeURIComponent(orderId)}/pay`, { method: 'POST', data: {} })
   await requestPayment(out.payment)
-  let order = await getOrder(orderId)
-  for (const wait of pollMs) {
-    if (order.status !== 'created') break
-    await new Promise((r) => setTimeout(r, wait))
-    order = await getOrder(orderId)
-  }
-  return order
+  return pollWhile(() => getOrder(orderId), (order) => order.status === 'created', pollMs)
 }

@@ -1,7 +1,7 @@
-import Taro from '@tarojs/taro'
 import type { Redpacket, RedpacketGrabResult } from '@siyu/shared'
 import { addRecentPacket, type RecentPacket } from '../lib/redpacket'
 import { request } from './request'
+import { readStored, removeStored, writeStored } from './storage'
 
 /** Opens a share packet of the campaign for me (budget, window and eligibility are the server's). */
 export function openPacket(campaignId: string): Promise<Redpacket> {
@@ -23,47 +23,31 @@ const RECENT_KEY = 'siyu.redpackets.recent'
 const CAMPAIGN_KEY = 'siyu.redpackets.campaign'
 
 export function recentPackets(): RecentPacket[] {
-  try {
-    const v = Taro.getStorageSync(RECENT_KEY) as RecentPacket[] | ''
-    return Array.isArray(v) ? v : []
-  } catch {
-    return []
-  }
+  const v = readStored(RECENT_KEY)
+  return Array.isArray(v) ? (v as RecentPacket[]) : []
+}
+
+/** The packet I opened (shared) in this campaign, as this device remembers it. */
+export function mySharedPacket(campaignId: string): RecentPacket | null {
+  return recentPackets().find((p) => p.campaignId === campaignId && p.role === 'sharer') ?? null
 }
 
 export function rememberPacket(p: Redpacket): void {
   const role: RecentPacket['role'] = p.isSharer ? 'sharer' : p.myGrab ? 'grabber' : 'viewer'
   const entry: RecentPacket = { id: p.id, campaignId: p.campaignId, campaignName: p.campaignName, role, amountFen: p.myGrab?.amountFen ?? null, at: p.createdAt }
-  try {
-    Taro.setStorageSync(RECENT_KEY, addRecentPacket(recentPackets(), entry))
-  } catch {
-    // best effort
-  }
+  writeStored(RECENT_KEY, addRecentPacket(recentPackets(), entry))
 }
 
 /** The last campaign a link brought (merchant's campaign link or a friend's packet): the way to open one's own. */
 export function rememberCampaign(c: { id: string; name: string }): void {
-  try {
-    Taro.setStorageSync(CAMPAIGN_KEY, c)
-  } catch {
-    // best effort
-  }
+  writeStored(CAMPAIGN_KEY, c)
 }
 
 export function lastCampaign(): { id: string; name: string } | null {
-  try {
-    const v = Taro.getStorageSync(CAMPAIGN_KEY) as { id?: unknown; name?: unknown } | ''
-    return v && typeof v.id === 'string' ? { id: v.id, name: typeof v.name === 'string' ? v.name : '' } : null
-  } catch {
-    return null
-  }
+  const v = readStored(CAMPAIGN_KEY) as { id?: unknown; name?: unknown } | '' | undefined
+  return v && typeof v.id === 'string' ? { id: v.id, name: typeof v.name === 'string' ? v.name : '' } : null
 }
 
 export function forgetCampaign(id: string): void {
-  if (lastCampaign()?.id !== id) return
-  try {
-    Taro.removeStorageSync(CAMPAIGN_KEY)
-  } catch {
-    // nothing to forget
-  }
+  if (lastCampaign()?.id === id) removeStored(CAMPAIGN_KEY)
 }

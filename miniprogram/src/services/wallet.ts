@@ -1,6 +1,7 @@
 import type { WalletLedgerPage, WalletSummary, Withdrawal, WithdrawalPage } from '@siyu/shared'
-import { requestMerchantTransfer } from '../platform'
+import { pollWhile } from '../lib/poll'
 import { isWithdrawalOpen } from '../lib/redpacket'
+import { requestMerchantTransfer } from '../platform'
 import { request } from './request'
 
 export function getWallet(): Promise<WalletSummary> {
@@ -37,11 +38,5 @@ export function createWithdrawal(amountFen: number): Promise<Withdrawal> {
 export async function confirmWithdrawal(w: Withdrawal, pollMs = [400, 800, 1200, 1600, 2000, 3000]): Promise<Withdrawal> {
   if (!w.confirm) return w
   await requestMerchantTransfer(w.confirm)
-  let current = await getWithdrawal(w.id)
-  for (const wait of pollMs) {
-    if (!isWithdrawalOpen(current.status)) break
-    await new Promise((r) => setTimeout(r, wait))
-    current = await getWithdrawal(w.id)
-  }
-  return current
+  return pollWhile(() => getWithdrawal(w.id), (current) => isWithdrawalOpen(current.status), pollMs)
 }

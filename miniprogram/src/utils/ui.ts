@@ -23,6 +23,11 @@ export async function confirm(title: string, content: string, confirmText = '确
   return !!res.confirm
 }
 
+/** The tab-bar pages (app.config.ts): they open with switchTab, never navigateTo. */
+export const TAB_PAGES = ['/pages/index/index', '/pages/me/index']
+
+/** Opens a page of the app: a tab-bar page by switching to its tab, any other on top of the stack. */
 export function go(url: string): void {
-  void Taro.navigateTo({ url }).catch((err: unknown) => showError(err))
+  const open = TAB_PAGES.includes(url) ? Taro.switchTab({ url }) : Taro.navigateTo({ url })
+  void open.catch((err: unknown) => showError(err))
 }

@@ -1,10 +1,9 @@
 import { useMemo, useState } from 'react'
 import { Button, Text, View } from '@tarojs/components'
-import Taro, { usePullDownRefresh } from '@tarojs/taro'
 import type { CheckinCalendar as Calendar, CheckinResult } from '@siyu/shared'
 import { CheckinCalendar } from '@/components/checkin-calendar'
 import { ErrorBlock, Loading } from '@/components/page-state'
-import { useLoader } from '@/hooks/use-loader'
+import { useLoader, usePullDownReload } from '@/hooks/use-loader'
 import { useMemberShare } from '@/hooks/use-share'
 import { buildMonthGrid, checkedCount, shiftMonth } from '@/lib/calendar'
 import { monthDay } from '@/lib/format'
@@ -20,11 +19,7 @@ export default function CheckinPage() {
   const [reward, setReward] = useState<{ result: CheckinResult; seq: number } | null>(null)
 
   useMemberShare('每天签到领积分，一起来打卡', '/pages/checkin/index')
-  usePullDownRefresh(() => {
-    reload()
-      .catch(showError)
-      .finally(() => Taro.stopPullDownRefresh())
-  })
+  usePullDownReload(reload)
 
   const grid = useMemo(() => (state.status === 'ready' ? buildMonthGrid(state.data) : null), [state])
 

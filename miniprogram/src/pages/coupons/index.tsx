@@ -1,9 +1,8 @@
 import { useState } from 'react'
 import { Button, Text, View } from '@tarojs/components'
-import Taro, { usePullDownRefresh } from '@tarojs/taro'
 import type { ClaimableCouponView, CouponView, CouponViewStatus } from '@siyu/shared'
 import { Empty, ErrorBlock, Loading } from '@/components/page-state'
-import { useLoader } from '@/hooks/use-loader'
+import { useLoader, usePullDownReload } from '@/hooks/use-loader'
 import { dateOnly, yuan } from '@/lib/format'
 import { claimCoupon, listClaimable, listMyCoupons } from '@/services/coupons'
 import { showError, showSuccess } from '@/utils/ui'
@@ -34,11 +33,7 @@ export default function CouponsPage() {
   const [tab, setTab] = useState<Tab>('available')
   const { state, reload } = useLoader<Array<CouponView | ClaimableCouponView>>(() => (tab === 'claim' ? listClaimable() : listMyCoupons(tab)), [tab])
   const [claiming, setClaiming] = useState<string | null>(null)
-  usePullDownRefresh(() => {
-    reload()
-      .catch(showError)
-      .finally(() => Taro.stopPullDownRefresh())
-  })
+  usePullDownReload(reload)
 
   const claim = async (t: ClaimableCouponView) => {
     setClaiming(t.id)

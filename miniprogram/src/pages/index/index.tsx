@@ -1,13 +1,12 @@
 import { useState } from 'react'
 import { Button, Text, View } from '@tarojs/components'
-import Taro, { useDidShow, usePullDownRefresh } from '@tarojs/taro'
 import type { MembershipView, UserProfile } from '@siyu/shared'
 import { EntryGrid, type Entry } from '@/components/entry-grid'
 import { MemberCard } from '@/components/member-card'
 import { MemberCodePanel } from '@/components/member-code'
 import { ErrorBlock, Loading } from '@/components/page-state'
 import { PhoneButton } from '@/components/phone-button'
-import { useLoader } from '@/hooks/use-loader'
+import { useLoader, usePullDownReload, useReloadOnShow } from '@/hooks/use-loader'
 import { useMemberShare } from '@/hooks/use-share'
 import { getMe } from '@/services/me'
 import { claimCard, getMembership } from '@/services/membership'
@@ -20,7 +19,7 @@ type HomeData = { me: UserProfile; membership: MembershipView }
 /** 会员首页: card (tier, points, growth), member code, and the entries to every activity. */
 export default function Index() {
   const [invited, setInvited] = useState(false)
-  const { state, setState, reload } = useLoader<HomeData>(async () => {
+  const { state, update, reload } = useLoader<HomeData>(async () => {
     // getMe() first: it logs in when there is no session, so the two calls share one login.
     const me = await getMe()
     // The login that carried a friend's invite code says whether it bound them: tell the user once.
@@ -32,25 +31,19 @@ export default function Index() {
 
   useMemberShare('邀你加入会员：签到领积分，抽奖赢好礼')
   // Back from check-in, a draw or the points page: balances may have moved.
-  useDidShow(() => {
-    if (state.status === 'ready') reload().catch(() => undefined)
-  })
-  usePullDownRefresh(() => {
-    reload()
-      .catch(showError)
-      .finally(() => Taro.stopPullDownRefresh())
-  })
+  useReloadOnShow(state, reload)
+  usePullDownReload(reload)
 
   const claim = async (me?: UserProfile) => {
     if (claiming) return
     setClaiming(true)
     try {
       const membership = await claimCard()
-      setState((s) => (s.status === 'ready' ? { status: 'ready', data: { me: me ?? s.data.me, membership } } : s))
+      update((d) => ({ me: me ?? d.me, membership }))
       showSuccess('领卡成功')
     } catch (err) {
       showError(err)
-      if (me) setState((s) => (s.status === 'ready' ? { status: 'ready', data: { ...s.data, me } } : s))
+      if (me) update((d) => ({ ...d, me }))
     } finally {
       setClaiming(false)
     }

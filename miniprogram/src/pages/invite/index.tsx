@@ -1,16 +1,15 @@
 import { Image, Text, View } from '@tarojs/components'
-import Taro, { useDidShow, usePullDownRefresh } from '@tarojs/taro'
+import Taro from '@tarojs/taro'
 import type { InviteView, MyReferralItem, MyReferrals, UserProfile } from '@siyu/shared'
 import { Avatar } from '@/components/avatar'
 import { Empty, ErrorBlock, Loading } from '@/components/page-state'
 import { ShareButton } from '@/components/share-button'
-import { useLoader } from '@/hooks/use-loader'
-import { useMemberShare } from '@/hooks/use-share'
-import { shareQuery } from '@/lib/attribution'
+import { useLoader, usePullDownReload, useReloadOnShow } from '@/hooks/use-loader'
+import { sharePath, useMemberShare } from '@/hooks/use-share'
 import { dateOnly } from '@/lib/format'
 import { getMe } from '@/services/me'
 import { getInvite, listMyReferrals } from '@/services/referrals'
-import { currentGuideId, currentUser } from '@/services/session'
+import { currentUser } from '@/services/session'
 import { showError, showSuccess } from '@/utils/ui'
 import './index.scss'
 
@@ -39,19 +38,13 @@ export default function InvitePage() {
 
   useMemberShare(`${inviterName}邀你加入会员，一起领积分好礼`, INVITE_LANDING, '', { channel: 'invite', inviteCode: code })
   // Back from sharing: a friend may have joined meanwhile.
-  useDidShow(() => {
-    if (state.status === 'ready') reload().catch(() => undefined)
-  })
-  usePullDownRefresh(() => {
-    reload()
-      .catch(showError)
-      .finally(() => Taro.stopPullDownRefresh())
-  })
+  useReloadOnShow(state, reload)
+  usePullDownReload(reload)
 
   if (state.status === 'loading') return <Loading />
   if (state.status === 'error') return <ErrorBlock message={state.message} onRetry={() => void reload().catch(() => undefined)} />
   const { me, invite, referrals } = state.data
-  const sharePath = `${INVITE_LANDING}?${shareQuery({ sharerId: me.id, guideId: currentGuideId(), channel: 'invite', inviteCode: invite.code })}`
+  const inviteLink = sharePath(INVITE_LANDING, '', { channel: 'invite', inviteCode: invite.code }, me.id)
 
   const copyCode = async () => {
     try {
@@ -93,7 +86,7 @@ export default function InvitePage() {
           </View>
         </View>
 
-        <ShareButton className='invite__share' text='分享给好友' path={sharePath} testId='invite-share' />
+        <ShareButton className='invite__share' text='分享给好友' path={inviteLink} testId='invite-share' />
       </View>
 
       <View className='card invite__stats'>

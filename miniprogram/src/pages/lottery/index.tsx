@@ -83,6 +83,8 @@ export default function LotteryPage() {
     if (useGrid) {
       const steps = planGridRun({ startRingIndex: active < 0 ? 0 : active, targetRingIndex: target, minLaps: 3 })
       setPhase({ kind: 'spinning', result })
+      // The previous run's timers have all fired (a draw starts only once it finished): drop them.
+      timers.current = []
       let at = 0
       steps.forEach((s, i) => {
         at += s.delayMs

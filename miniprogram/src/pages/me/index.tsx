@@ -1,27 +1,20 @@
 import { Text, View } from '@tarojs/components'
-import Taro, { useDidShow, usePullDownRefresh } from '@tarojs/taro'
 import type { UserProfile } from '@siyu/shared'
 import { FUNNEL_STAGE_LABELS } from '@siyu/shared/src/funnel'
 import { ErrorBlock, Loading } from '@/components/page-state'
 import { PhoneButton } from '@/components/phone-button'
-import { useLoader } from '@/hooks/use-loader'
+import { useLoader, usePullDownReload, useReloadOnShow } from '@/hooks/use-loader'
 import { useMemberShare } from '@/hooks/use-share'
 import { getMe } from '@/services/me'
-import { go, showError } from '@/utils/ui'
+import { go } from '@/utils/ui'
 import './index.scss'
 
 /** 我的: profile, phone binding, orders, paid membership, and the way into staff mode. */
 export default function MePage() {
   const { state, setState, reload } = useLoader<UserProfile>(getMe)
   useMemberShare('邀你加入会员：签到领积分，抽奖赢好礼')
-  useDidShow(() => {
-    if (state.status === 'ready') reload().catch(() => undefined)
-  })
-  usePullDownRefresh(() => {
-    reload()
-      .catch(showError)
-      .finally(() => Taro.stopPullDownRefresh())
-  })
+  useReloadOnShow(state, reload)
+  usePullDownReload(reload)
 
   if (state.status === 'loading') return <Loading />
   if (state.status === 'error') return <ErrorBlock message={state.message} onRetry={() => void reload().catch(() => undefined)} />

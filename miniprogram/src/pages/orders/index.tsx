@@ -1,9 +1,9 @@
 import { useState } from 'react'
 import { Button, Text, View } from '@tarojs/components'
-import Taro, { usePullDownRefresh, useRouter } from '@tarojs/taro'
+import { useRouter } from '@tarojs/taro'
 import type { MembershipPlan, OrderStatus, OrderView } from '@siyu/shared'
 import { Empty, ErrorBlock, Loading } from '@/components/page-state'
-import { useLoader } from '@/hooks/use-loader'
+import { useLoader, usePullDownReload } from '@/hooks/use-loader'
 import { dateTime, yuan } from '@/lib/format'
 import { createOrder, listOrders, listPlans, payOrder } from '@/services/orders'
 import { showError, showInfo, showSuccess } from '@/utils/ui'
@@ -20,11 +20,7 @@ export default function OrdersPage() {
     return { plans, orders: page.items }
   })
   const [paying, setPaying] = useState<string | null>(null)
-  usePullDownRefresh(() => {
-    reload()
-      .catch(showError)
-      .finally(() => Taro.stopPullDownRefresh())
-  })
+  usePullDownReload(reload)
 
   const settle = async (key: string, orderId: () => Promise<string>) => {
     if (paying) return

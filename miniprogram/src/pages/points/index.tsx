@@ -1,12 +1,11 @@
-import { useCallback, useEffect, useState } from 'react'
 import { Text, View } from '@tarojs/components'
-import Taro, { usePullDownRefresh, useReachBottom } from '@tarojs/taro'
+import { useReachBottom } from '@tarojs/taro'
 import type { PointsLedgerItem, PointsSummary } from '@siyu/shared'
 import { Empty, ErrorBlock, Loading } from '@/components/page-state'
+import { appendPage, moreText, useLoadMore, type PagedList } from '@/hooks/use-load-more'
+import { useLoader, usePullDownReload } from '@/hooks/use-loader'
 import { dateOnly, dateTime, formatPoints, signedPoints } from '@/lib/format'
-import { userMessage } from '@/services/errors'
 import { getPointsLedger, getPointsSummary } from '@/services/points'
-import { showError } from '@/utils/ui'
 import './index.scss'
 
 const REASON_LABELS: Record<string, string> = {
@@ -26,50 +25,26 @@ const REASON_LABELS: Record<string, string> = {
   referral_invitee: '受邀注册奖励',
 }
 
-type Ledger = { items: PointsLedgerItem[]; nextCursor: string | null; loadingMore: boolean; error: string | null }
-
 /** 积分: balance, points expiring soon, and the ledger, page by page. */
 export default function PointsPage() {
-  const [summary, setSummary] = useState<PointsSummary | null>(null)
-  const [ledger, setLedger] = useState<Ledger | null>(null)
-  const [error, setError] = useState<string | null>(null)
-
-  const loadFirst = useCallback(async () => {
-    try {
-      const [s, page] = await Promise.all([getPointsSummary(), getPointsLedger(null)])
-      setSummary(s)
-      setLedger({ items: page.items, nextCursor: page.nextCursor, loadingMore: false, error: null })
-      setError(null)
-    } catch (err) {
-      setError(userMessage(err))
-      throw err
-    }
-  }, [])
-
-  useEffect(() => {
-    loadFirst().catch(() => undefined)
-  }, [loadFirst])
-
-  usePullDownRefresh(() => {
-    loadFirst()
-      .catch(showError)
-      .finally(() => Taro.stopPullDownRefresh())
+  const { more, loadMore, resetMore } = useLoadMore()
+  const { state, update, reload } = useLoader<{ summary: PointsSummary; ledger: PagedList<PointsLedgerItem> }>(async () => {
+    const [summary, page] = await Promise.all([getPointsSummary(), getPointsLedger(null)])
+    resetMore()
+    return { summary, ledger: { items: page.items, nextCursor: page.nextCursor } }
   })
+  usePullDownReload(reload)
 
-  const loadMore = async () => {
-    if (!ledger || !ledger.nextCursor || ledger.loadingMore) return
-    setLedger({ ...ledger, loadingMore: true, error: null })
-    try {
-      const page = await getPointsLedger(ledger.nextCursor)
-      setLedger((l) => (l ? { items: [...l.items, ...page.items], nextCursor: page.nextCursor, loadingMore: false, error: null } : l))
-    } catch (err) {
-      setLedger((l) => (l ? { ...l, loadingMore: false, error: userMessage(err) } : l))
-    }
-  }
-  useReachBottom(() => void loadMore())
+  const next = () =>
+    loadMore(state.status === 'ready' ? state.data.ledger.nextCursor : null, async (cursor) => {
+      const page = await getPointsLedger(cursor)
+      update((d) => ({ ...d, ledger: appendPage(d.ledger, page) }))
+    }).catch(() => undefined)
+  useReachBottom(() => void next())
 
-  if (error && !summary) return <ErrorBlock message={error} onRetry={() => void loadFirst().catch(() => undefined)} />
-  if (!summary || !ledger) return <Loading />
+  if (state.status === 'loading') return <Loading />
+  if (state.status === 'error') return <ErrorBlock message={state.message} onRetry={() => void reload().catch(() => undefined)} />
+  const { summary, ledger } = state.data
 
   const expiring = summary.expiringSoon.reduce((s, e) => s + e.amount, 0)
 
@@ -116,10 +91,8 @@ export default function PointsPage() {
           </View>
         ))}
         {ledger.items.length > 0 && (
-          <View className='points__more' onClick={() => void loadMore()}>
-            <Text className='weak'>
-              {ledger.error ? `${ledger.error}，点击重试` : ledger.loadingMore ? '加载中…' : ledger.nextCursor ? '加载更多' : '没有更多了'}
-            </Text>
+          <View className='points__more' onClick={() => void next()}>
+            <Text className='weak'>{moreText(more, ledger.nextCursor)}</Text>
           </View>
         )}
       </View>

@@ -1,19 +1,18 @@
 import { useRef, useState } from 'react'
 import { Button, Text, View } from '@tarojs/components'
-import Taro, { useDidShow, usePullDownRefresh, useRouter, useUnload } from '@tarojs/taro'
+import { useRouter, useUnload } from '@tarojs/taro'
 import type { Redpacket, UserProfile, WalletSummary } from '@siyu/shared'
 import { Avatar } from '@/components/avatar'
 import { Empty, ErrorBlock, Loading } from '@/components/page-state'
 import { ShareButton } from '@/components/share-button'
-import { useLoader } from '@/hooks/use-loader'
-import { useMemberShare } from '@/hooks/use-share'
-import { shareQuery } from '@/lib/attribution'
+import { useLoader, usePullDownReload, useReloadOnShow } from '@/hooks/use-loader'
+import { sharePath, useMemberShare } from '@/hooks/use-share'
 import { dateTime, yuan } from '@/lib/format'
+import { sleep } from '@/lib/poll'
 import { expiresInText, packetPhase, packetProgressText, phaseAfterGrabError, type PacketPhase, type RecentPacket } from '@/lib/redpacket'
 import { isApiError } from '@/services/errors'
 import { getMe } from '@/services/me'
-import { forgetCampaign, getPacket, grabPacket, lastCampaign, openPacket, recentPackets, rememberCampaign, rememberPacket } from '@/services/redpackets'
-import { currentGuideId } from '@/services/session'
+import { forgetCampaign, getPacket, grabPacket, lastCampaign, mySharedPacket, openPacket, recentPackets, rememberCampaign, rememberPacket } from '@/services/redpackets'
 import { getWallet } from '@/services/wallet'
 import { go, showError } from '@/utils/ui'
 import './index.scss'
@@ -23,13 +22,12 @@ const PAGE = '/pages/redpacket/index'
 const MIN_SPIN_MS = 900
 
 type Data =
-  | { mode: 'packet'; packet: Redpacket; me: UserProfile }
+  /** `mine`: the packet I shared in the same campaign (for a friend's packet; null for my own). */
+  | { mode: 'packet'; packet: Redpacket; me: UserProfile; mine: RecentPacket | null }
   | { mode: 'campaign'; campaignId: string; campaignName: string; mine: RecentPacket | null }
   | { mode: 'hub'; wallet: WalletSummary; campaign: { id: string; name: string } | null; recent: RecentPacket[] }
 
 type Opening = { kind: 'idle' } | { kind: 'spinning' } | { kind: 'opened'; amountFen: number; balanceFen: number }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 const PHASE_TEXT: Partial<Record<PacketPhase, string>> = {
   empty: '手慢了，红包已被抢光',
@@ -61,32 +59,25 @@ export default function RedpacketPage() {
       const [packet, me] = await Promise.all([getPacket(packetId), getMe()])
       rememberPacket(packet)
       rememberCampaign({ id: packet.campaignId, name: packet.campaignName })
-      return { mode: 'packet', packet, me }
+      return { mode: 'packet', packet, me, mine: packet.isSharer ? null : mySharedPacket(packet.campaignId) }
     }
     if (campaignId) {
       await getMe() // signs in (first touch) before anything is opened
       const known = lastCampaign()
       const name = known?.id === campaignId ? known.name : ''
       rememberCampaign({ id: campaignId, name })
-      const mine = recentPackets().find((p) => p.campaignId === campaignId && p.role === 'sharer') ?? null
-      return { mode: 'campaign', campaignId, campaignName: name, mine }
+      return { mode: 'campaign', campaignId, campaignName: name, mine: mySharedPacket(campaignId) }
     }
     return { mode: 'hub', wallet: await getWallet(), campaign: lastCampaign(), recent: recentPackets() }
   }, [packetId])
 
   const packet = state.status === 'ready' && state.data.mode === 'packet' ? state.data.packet : null
   const shareTitle = packet ? `${packet.sharer.name || '好友'}发了一个红包，快来抢！` : '抢红包啦，手慢无！'
-  useMemberShare(shareTitle, packet ? PAGE : campaignId ? PAGE : '/pages/index/index', packet ? `id=${packet.id}` : campaignId ? `campaignId=${campaignId}` : '', {
+  useMemberShare(shareTitle, packet || campaignId ? PAGE : '/pages/index/index', packet ? `id=${packet.id}` : campaignId ? `campaignId=${campaignId}` : '', {
     channel: 'red_packet',
   })
-  useDidShow(() => {
-    if (state.status === 'ready' && opening.kind !== 'spinning') reload().catch(() => undefined)
-  })
-  usePullDownRefresh(() => {
-    reload()
-      .catch(showError)
-      .finally(() => Taro.stopPullDownRefresh())
-  })
+  useReloadOnShow(state, reload, opening.kind !== 'spinning')
+  usePullDownReload(reload)
 
   const refresh = () =>
     reload()
@@ -214,8 +205,8 @@ export default function RedpacketPage() {
   const phase: PacketPhase = opening.kind === 'opened' ? 'grabbed' : override ?? packetPhase(p)
   const amountFen = opening.kind === 'opened' ? opening.amountFen : p.myGrab?.amountFen ?? null
   const sharerName = p.isSharer ? '我' : p.sharer.name || '好友'
-  const sharePath = `${PAGE}?${shareQuery({ sharerId: data.me.id, guideId: currentGuideId(), channel: 'red_packet' })}&id=${p.id}`
-  const mine = !p.isSharer ? recentPackets().find((r) => r.campaignId === p.campaignId && r.role === 'sharer') : undefined
+  const packetLink = sharePath(PAGE, `id=${p.id}`, { channel: 'red_packet' }, data.me.id)
+  const mine = data.mine
 
   return (
     <View className='rp'>
@@ -256,7 +247,7 @@ export default function RedpacketPage() {
           {phase === 'sharer' && (
             <View className='rp__result'>
               <Text className='rp__state'>红包已发出，邀请好友来抢</Text>
-              <ShareButton className='rp__primary' text='分享给好友' path={sharePath} testId='share-packet' />
+              <ShareButton className='rp__primary' text='分享给好友' path={packetLink} testId='share-packet' />
             </View>
           )}
           {PHASE_TEXT[phase] && <Text className='rp__state'>{PHASE_TEXT[phase]}</Text>}
@@ -268,7 +259,7 @@ export default function RedpacketPage() {
       </View>
 
       {p.isSharer && phase !== 'sharer' && p.status === 'active' && (
-        <ShareButton className='rp__share-bar' text='继续分享给好友' path={sharePath} testId='share-packet' />
+        <ShareButton className='rp__share-bar' text='继续分享给好友' path={packetLink} testId='share-packet' />
       )}
       {!p.isSharer && (
         <View className='rp__own' onClick={() => (mine ? setPacketId(mine.id) : void openMine(p.campaignId))}>

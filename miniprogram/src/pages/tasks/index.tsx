@@ -1,12 +1,12 @@
 import { useRef, useState } from 'react'
 import { Button, Text, View } from '@tarojs/components'
-import Taro, { useDidShow, usePullDownRefresh, useUnload } from '@tarojs/taro'
+import { useUnload } from '@tarojs/taro'
 import type { MyTask, TaskClaimResult } from '@siyu/shared'
 import { Empty, ErrorBlock, Loading } from '@/components/page-state'
-import { useLoader } from '@/hooks/use-loader'
+import { useLoader, usePullDownReload, useReloadOnShow } from '@/hooks/use-loader'
 import { useMemberShare } from '@/hooks/use-share'
 import { dateOnly } from '@/lib/format'
-import { progressLabel, progressPercent, rewardText, sortTasks, TAB_PAGES, TASK_ACTIONS, taskState, taskSummary } from '@/lib/tasks'
+import { progressLabel, progressPercent, rewardText, sortTasks, TASK_ACTIONS, taskState, taskSummary } from '@/lib/tasks'
 import { listClaimable } from '@/services/coupons'
 import { claimTask, listMyTasks } from '@/services/tasks'
 import { go, showError } from '@/utils/ui'
@@ -24,11 +24,6 @@ async function couponNamesFor(tasks: MyTask[]): Promise<Record<string, string>> 
   }
 }
 
-function open(url: string) {
-  if (TAB_PAGES.includes(url)) void Taro.switchTab({ url }).catch((err: unknown) => showError(err))
-  else go(url)
-}
-
 /** 任务中心: the merchant's tasks with my progress; a complete task's reward is claimed once (the server decides). */
 export default function TasksPage() {
   const { state, reload } = useLoader<Data>(async () => {
@@ -44,14 +39,8 @@ export default function TasksPage() {
 
   useMemberShare('做任务领奖励，一起来参加', '/pages/tasks/index')
   // Back from a task's page (check-in, invite, profile …): progress may have moved.
-  useDidShow(() => {
-    if (state.status === 'ready') reload().catch(() => undefined)
-  })
-  usePullDownRefresh(() => {
-    reload()
-      .catch(showError)
-      .finally(() => Taro.stopPullDownRefresh())
-  })
+  useReloadOnShow(state, reload)
+  usePullDownReload(reload)
 
   if (state.status === 'loading') return <Loading />
   if (state.status === 'error') return <ErrorBlock message={state.message} onRetry={() => void reload().catch(() => undefined)} />
@@ -123,7 +112,7 @@ export default function TasksPage() {
                 </Button>
               )}
               {s === 'todo' && (
-                <Button className='task__btn task__btn--go' onClick={() => open(action.url)}>
+                <Button className='task__btn task__btn--go' onClick={() => go(action.url)}>
                   {action.text}
                 </Button>
               )}

@@ -1,22 +1,20 @@
 import { useState } from 'react'
 import { Button, Input, Text, View } from '@tarojs/components'
-import Taro, { usePullDownRefresh, useReachBottom } from '@tarojs/taro'
+import { useReachBottom } from '@tarojs/taro'
 import type { WalletLedgerItem, WalletSummary, Withdrawal } from '@siyu/shared'
 import { Empty, ErrorBlock, Loading } from '@/components/page-state'
-import { useLoader } from '@/hooks/use-loader'
+import { appendPage, moreText, useLoadMore, type PagedList } from '@/hooks/use-load-more'
+import { useLoader, usePullDownReload } from '@/hooks/use-loader'
 import { dateTime, yuan } from '@/lib/format'
 import { canWithdraw, checkWithdrawAmount, isWithdrawalOpen, maxWithdrawable, WALLET_REASONS, WITHDRAWAL_STATUS_TEXT } from '@/lib/redpacket'
-import { userMessage } from '@/services/errors'
 import { cancelWithdrawal, confirmWithdrawal, createWithdrawal, getWallet, getWalletLedger, listWithdrawals } from '@/services/wallet'
 import { confirm, showError, showInfo, showSuccess } from '@/utils/ui'
 import './index.scss'
 
 type Data = {
   wallet: WalletSummary
-  ledger: WalletLedgerItem[]
-  ledgerCursor: string | null
-  withdrawals: Withdrawal[]
-  withdrawalsCursor: string | null
+  ledger: PagedList<WalletLedgerItem>
+  withdrawals: PagedList<Withdrawal>
 }
 
 function signedYuan(fen: number): string {
@@ -25,46 +23,33 @@ function signedYuan(fen: number): string {
 
 /** 我的零钱: balance, withdrawal to WeChat change (merchant transfer, user confirms), ledger and withdrawals. */
 export default function WalletPage() {
-  const { state, setState, reload } = useLoader<Data>(async () => {
+  const { state, update, reload } = useLoader<Data>(async () => {
     const [wallet, ledger, withdrawals] = await Promise.all([getWallet(), getWalletLedger(null), listWithdrawals(null)])
-    return { wallet, ledger: ledger.items, ledgerCursor: ledger.nextCursor, withdrawals: withdrawals.items, withdrawalsCursor: withdrawals.nextCursor }
+    return { wallet, ledger: { items: ledger.items, nextCursor: ledger.nextCursor }, withdrawals: { items: withdrawals.items, nextCursor: withdrawals.nextCursor } }
   })
   const [tab, setTab] = useState<'ledger' | 'withdrawals'>('ledger')
   const [amount, setAmount] = useState<string | null>(null)
   const [busy, setBusy] = useState<string | null>(null)
-  const [more, setMore] = useState<{ loading: boolean; error: string | null }>({ loading: false, error: null })
+  const { more, loadMore } = useLoadMore()
+  usePullDownReload(reload)
 
-  usePullDownRefresh(() => {
-    reload()
-      .catch(showError)
-      .finally(() => Taro.stopPullDownRefresh())
-  })
-
-  const loadMore = async () => {
-    if (state.status !== 'ready' || more.loading) return
-    const cursor = tab === 'ledger' ? state.data.ledgerCursor : state.data.withdrawalsCursor
-    if (!cursor) return
-    setMore({ loading: true, error: null })
-    try {
+  const next = () =>
+    loadMore(state.status === 'ready' ? state.data[tab].nextCursor : null, async (cursor) => {
       if (tab === 'ledger') {
         const page = await getWalletLedger(cursor)
-        setState((s) => (s.status === 'ready' ? { status: 'ready', data: { ...s.data, ledger: [...s.data.ledger, ...page.items], ledgerCursor: page.nextCursor } } : s))
+        update((d) => ({ ...d, ledger: appendPage(d.ledger, page) }))
       } else {
         const page = await listWithdrawals(cursor)
-        setState((s) =>
-          s.status === 'ready' ? { status: 'ready', data: { ...s.data, withdrawals: [...s.data.withdrawals, ...page.items], withdrawalsCursor: page.nextCursor } } : s,
-        )
+        update((d) => ({ ...d, withdrawals: appendPage(d.withdrawals, page) }))
       }
-      setMore({ loading: false, error: null })
-    } catch (err) {
-      setMore({ loading: false, error: userMessage(err) })
-    }
-  }
-  useReachBottom(() => void loadMore())
+    }).catch(() => undefined)
+  useReachBottom(() => void next())
 
   if (state.status === 'loading') return <Loading />
   if (state.status === 'error') return <ErrorBlock message={state.message} onRetry={() => void reload().catch(() => undefined)} />
-  const { wallet, ledger, withdrawals } = state.data
+  const { wallet } = state.data
+  const ledger = state.data.ledger.items
+  const withdrawals = state.data.withdrawals.items
   const max = maxWithdrawable(wallet)
   const typed = amount ?? (max > 0 ? yuan(max) : '')
   const pending = withdrawals.filter((w) => w.status === 'wait_user_confirm' && w.confirm)
@@ -126,8 +111,7 @@ export default function WalletPage() {
     }
   }
 
-  const cursor = tab === 'ledger' ? state.data.ledgerCursor : state.data.withdrawalsCursor
-  const listLength = tab === 'ledger' ? ledger.length : withdrawals.length
+  const list = state.data[tab]
 
   return (
     <View className='wallet'>
@@ -225,9 +209,9 @@ export default function WalletPage() {
             </View>
           ))}
 
-        {listLength > 0 && (
-          <View className='wallet__more' onClick={() => void loadMore()}>
-            <Text className='weak'>{more.error ? `${more.error}，点击重试` : more.loading ? '加载中…' : cursor ? '加载更多' : '没有更多了'}</Text>
+        {list.items.length > 0 && (
+          <View className='wallet__more' onClick={() => void next()}>
+            <Text className='weak'>{moreText(more, list.nextCursor)}</Text>
           </View>
         )}
       </View>

@@ -1,54 +1,33 @@
-import { useCallback, useEffect, useState } from 'react'
 import { Text, View } from '@tarojs/components'
-import Taro, { usePullDownRefresh, useReachBottom } from '@tarojs/taro'
+import { useReachBottom } from '@tarojs/taro'
 import type { StaffCustomer } from '@siyu/shared'
 import { FUNNEL_STAGE_LABELS } from '@siyu/shared/src/funnel'
 import { Empty, ErrorBlock, Loading } from '@/components/page-state'
+import { appendPage, useLoadMore, type PagedList } from '@/hooks/use-load-more'
+import { useLoader, usePullDownReload } from '@/hooks/use-loader'
 import { ago } from '@/lib/format'
-import { userMessage } from '@/services/errors'
 import { listMyCustomers } from '@/services/staff'
 import { showError } from '@/utils/ui'
 import './index.scss'
 
-type List = { items: StaffCustomer[]; nextCursor: string | null; loadingMore: boolean }
-
 /** 我的客户: the customers I guide, with funnel stage, tier, last visit and last seen. */
 export default function Customers() {
-  const [list, setList] = useState<List | null>(null)
-  const [error, setError] = useState<string | null>(null)
-
-  const loadFirst = useCallback(async () => {
-    try {
-      const page = await listMyCustomers(null)
-      setList({ items: page.items, nextCursor: page.nextCursor, loadingMore: false })
-      setError(null)
-    } catch (err) {
-      setError(userMessage(err))
-      throw err
-    }
-  }, [])
-  useEffect(() => {
-    loadFirst().catch(() => undefined)
-  }, [loadFirst])
-  usePullDownRefresh(() => {
-    loadFirst()
-      .catch(showError)
-      .finally(() => Taro.stopPullDownRefresh())
+  const { state, update, reload } = useLoader<PagedList<StaffCustomer>>(async () => {
+    const page = await listMyCustomers(null)
+    return { items: page.items, nextCursor: page.nextCursor }
   })
-  useReachBottom(async () => {
-    if (!list?.nextCursor || list.loadingMore) return
-    setList({ ...list, loadingMore: true })
-    try {
-      const page = await listMyCustomers(list.nextCursor)
-      setList((l) => (l ? { items: [...l.items, ...page.items], nextCursor: page.nextCursor, loadingMore: false } : l))
-    } catch (err) {
-      setList((l) => (l ? { ...l, loadingMore: false } : l))
-      showError(err)
-    }
-  })
+  const { more, loadMore } = useLoadMore()
+  usePullDownReload(reload)
+  useReachBottom(() =>
+    loadMore(state.status === 'ready' ? state.data.nextCursor : null, async (cursor) => {
+      const page = await listMyCustomers(cursor)
+      update((list) => appendPage(list, page))
+    }).catch(showError),
+  )
 
-  if (error && !list) return <ErrorBlock message={error} onRetry={() => void loadFirst().catch(() => undefined)} />
-  if (!list) return <Loading />
+  if (state.status === 'loading') return <Loading />
+  if (state.status === 'error') return <ErrorBlock message={state.message} onRetry={() => void reload().catch(() => undefined)} />
+  const list = state.data
 
   return (
     <View className='customers'>
@@ -72,7 +51,7 @@ export default function Customers() {
           </Text>
         </View>
       ))}
-      {list.items.length > 0 && <Text className='customers__end weak'>{list.loadingMore ? '加载中…' : list.nextCursor ? '上拉加载更多' : '没有更多了'}</Text>}
+      {list.items.length > 0 && <Text className='customers__end weak'>{more.loading ? '加载中…' : list.nextCursor ? '上拉加载更多' : '没有更多了'}</Text>}
     </View>
   )
 }

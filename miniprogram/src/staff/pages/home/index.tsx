@@ -1,9 +1,9 @@
 import { useState } from 'react'
 import { Button, Input, Text, View } from '@tarojs/components'
-import Taro, { useDidShow, usePullDownRefresh } from '@tarojs/taro'
+import Taro from '@tarojs/taro'
 import type { StaffMemberSummary, StaffStats } from '@siyu/shared'
 import { ErrorBlock, Loading } from '@/components/page-state'
-import { useLoader } from '@/hooks/use-loader'
+import { useLoader, usePullDownReload, useReloadOnShow } from '@/hooks/use-loader'
 import { useMemberShare } from '@/hooks/use-share'
 import { formatPoints, yuan } from '@/lib/format'
 import { scanCode } from '@/platform'
@@ -28,14 +28,8 @@ export default function StaffHome() {
 
   // A guide's share carries their staff id: whoever opens it becomes their customer.
   useMemberShare('我是你的专属导购，领会员卡享积分好礼')
-  useDidShow(() => {
-    if (state.status === 'ready') reload().catch(() => undefined)
-  })
-  usePullDownRefresh(() => {
-    reload()
-      .catch(showError)
-      .finally(() => Taro.stopPullDownRefresh())
-  })
+  useReloadOnShow(state, reload)
+  usePullDownReload(reload)
 
   const lookUp = async (raw: string) => {
     const code = raw.replace(/[\s-]/g, '')

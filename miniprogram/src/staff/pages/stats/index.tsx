@@ -1,23 +1,17 @@
 import { useState } from 'react'
 import { Text, View } from '@tarojs/components'
-import Taro, { usePullDownRefresh } from '@tarojs/taro'
 import type { StaffStats } from '@siyu/shared'
 import { ErrorBlock, Loading } from '@/components/page-state'
-import { useLoader } from '@/hooks/use-loader'
+import { useLoader, usePullDownReload } from '@/hooks/use-loader'
 import { dateOnly, formatPoints, yuan } from '@/lib/format'
 import { getStaffStats } from '@/services/staff'
-import { showError } from '@/utils/ui'
 import './index.scss'
 
 /** 业绩: new members, purchases, points awarded and redemptions, for today or this week. */
 export default function Stats() {
   const [period, setPeriod] = useState<'today' | 'week'>('today')
   const { state, reload } = useLoader<StaffStats>(() => getStaffStats(period), [period])
-  usePullDownRefresh(() => {
-    reload()
-      .catch(showError)
-      .finally(() => Taro.stopPullDownRefresh())
-  })
+  usePullDownReload(reload)
 
   const tabs = (
     <View className='stats__tabs'>

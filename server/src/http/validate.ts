@@ -1,5 +1,5 @@
 import type { z } from 'zod'
-import { AppError } from './errors'
+import { AppError, type ErrorCode } from './errors'
 
 export type FieldIssue = { path: string; message: string; code: string }
 
@@ -18,9 +18,9 @@ export function parse<S extends z.ZodType>(schema: S, input: unknown): z.output<
   return r.data
 }
 
-/** Path params that are ids must be UUIDs; anything else can't exist, so 404 rather than 400. */
+/** Path params that are ids must be UUIDs; anything else can't exist, so 404 (`notFound`, the resource's own code) rather than 400. */
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
-export function idParam(value: string | undefined, notFound: 'NOT_FOUND' | 'USER_NOT_FOUND' | 'STORE_NOT_FOUND' = 'NOT_FOUND'): string {
+export function idParam(value: string | undefined, notFound: ErrorCode = 'NOT_FOUND'): string {
   if (!value || !UUID_RE.test(value)) throw new AppError(notFound)
   return value.toLowerCase()
 }

@@ -20,7 +20,7 @@ import {
   type TradeState,
 } from './pay-state';
 import type { SignMode } from './signer';
-import { notifyUrl, optionalInt, optionalString, paramError, requiredInt, requiredObject, requiredString } from './v3-validate';
+import { notifyUrl, optionalString, paramError, requiredInt, requiredObject, requiredString } from './v3-validate';
 
 type Body = Record<string, unknown>;
 

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto'
 import type { Server } from 'node:http'
 import { createApp, type AppDeps } from '../../../server/src/app'
 import { loadConfig } from '../../../server/src/config'
@@ -7,6 +6,7 @@ import { createTokenService } from '../../../server/src/modules/auth/tokens'
 import * as tenancy from '../../../server/src/modules/tenancy/tenancy.service'
 import { createMpClient } from '../../../server/src/wechat/mp-client'
 import { createSandbox, generateMerchantKeys, type Sandbox, type SandboxOptions } from '../sandbox'
+import { randomAlphanumeric } from '../sandbox/crypto'
 import { createManualClock, type ManualClock } from '../../../server/src/lib/clock'
 import { createTestDatabase } from './db'
 
@@ -87,15 +87,19 @@ export function client(baseUrl: string, token?: string) {
 }
 
 let seq = 0
-/** A new merchant with its app registered in the sandbox, a store, and an admin key. */
-export async function seedMerchant(t: TestApp, name = `商户${++seq}`) {
-  const appid = `wx_test_${Date.now().toString(36)}_${++seq}`
+/** The merchant row, its app registered in the sandbox, a store and an admin client (WeChat Pay settings when `pay`). */
+async function createSeededMerchant(t: TestApp, name: string, appid: string, pay?: tenancy.WechatPayCredentials) {
   const secret = `secret_${appid}`
-  const m = await tenancy.createMerchant(t.db, { name, appid, appSecret: secret })
+  const m = await tenancy.createMerchant(t.db, { name, appid, appSecret: secret, ...(pay ? { pay } : {}) })
   t.sandbox.registerApp({ appid, secret })
   const admin = client(t.url, m.adminKey)
   const store = (await admin.post('/admin/v1/stores', { name: '测试门店', code: `S${seq}` })).body as { id: string }
   return { ...m, secret, storeId: store.id, admin }
+}
+
+/** A new merchant with its app registered in the sandbox, a store, and an admin key. */
+export async function seedMerchant(t: TestApp, name = `商户${++seq}`) {
+  return createSeededMerchant(t, name, `wx_test_${Date.now().toString(36)}_${++seq}`)
 }
 
 export type SeededMerchant = Awaited<ReturnType<typeof seedMerchant>>
@@ -127,7 +131,7 @@ let mchSeq = 0
 export async function seedPayMerchant(t: TestApp, opts: { keys?: 'both' | 'certificate' | 'publicKey'; mchid?: string } = {}) {
   const mchid = opts.mchid ?? `19${String(Date.now() % 10 ** 6).padStart(6, '0')}${String(++mchSeq).padStart(2, '0')}`
   const mk = generateMerchantKeys(mchid)
-  const apiV3Key = Array.from(randomBytes(32), (b) => 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789'[b % 62]).join('')
+  const apiV3Key = randomAlphanumeric(32)
   const p = t.sandbox.platform
   const which = opts.keys ?? 'both'
   const wechatpayKeys: Record<string, string> = {}
@@ -135,18 +139,9 @@ export async function seedPayMerchant(t: TestApp, opts: { keys?: 'both' | 'certi
   if (which !== 'certificate') wechatpayKeys[p.publicKeyId] = p.publicKeyPem
   const name = `支付商户${++seq}`
   const appid = `wx_pay_${Date.now().toString(36)}_${seq}`
-  const secret = `secret_${appid}`
-  const m = await tenancy.createMerchant(t.db, {
-    name,
-    appid,
-    appSecret: secret,
-    pay: { mchid, mchSerial: mk.serial, mchPrivateKeyPem: mk.privateKeyPem, apiV3Key, wechatpayKeys },
-  })
-  t.sandbox.registerApp({ appid, secret })
+  const m = await createSeededMerchant(t, name, appid, { mchid, mchSerial: mk.serial, mchPrivateKeyPem: mk.privateKeyPem, apiV3Key, wechatpayKeys })
   t.sandbox.registerMerchant({ mchid, appids: [appid], merchantSerial: mk.serial, merchantPublicKeyPem: mk.certificatePem, apiV3Key })
-  const admin = client(t.url, m.adminKey)
-  const store = (await admin.post('/admin/v1/stores', { name: '测试门店', code: `S${seq}` })).body as { id: string }
-  return { ...m, secret, storeId: store.id, admin, mchid, apiV3Key, merchantKeys: mk, wechatpayKeys }
+  return { ...m, mchid, apiV3Key, merchantKeys: mk, wechatpayKeys }
 }
 
 export type SeededPayMerchant = Awaited<ReturnType<typeof seedPayMerchant>>

@@ -11,7 +11,7 @@ import type { Logger } from '../../logger'
 import * as jobs from '../jobs/jobs.service'
 import * as tagsService from '../tags/tags.service'
 import * as tenancyService from '../tenancy/tenancy.service'
-import { getTemplateRow, issueCoupon } from './coupons.service'
+import { getTemplateRow, issueCoupon, UNAVAILABLE } from './coupons.service'
 
 const CHUNK = 200
 
@@ -75,7 +75,7 @@ export async function runBulkIssue(db: Db, clock: Clock, plan: BulkIssuePlan) {
         } else {
           d.failed++
           totals.failed++
-          d.errors.push({ userId, code: r.reason === 'out_of_stock' ? 'COUPON_OUT_OF_STOCK' : r.reason === 'expired' ? 'COUPON_EXPIRED' : 'COUPON_NOT_CLAIMABLE' })
+          d.errors.push({ userId, code: UNAVAILABLE[r.reason] })
         }
       }
       return d

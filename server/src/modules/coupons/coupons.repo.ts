@@ -51,7 +51,6 @@ export async function updateTemplate(
   return row ?? null
 }
 
-/** Takes one from the template's stock; false when none is left (never oversells: the row lock serialises). */
 /**
  * One coupon's worth of a template's stock, as SQL for a statement of another module (issueCoupon's
  * callerTakesStock): the parameters holding the merchant and template ids; returns a row when taken,
@@ -64,6 +63,7 @@ export function templateStockSql(merchantParam: string, templateParam: string): 
 
 const takeStockStatement = statement('coupon_take_template_stock', templateStockSql('$1', '$2'))
 
+/** Takes one from the template's stock; false when none is left (never oversells: the row lock serialises). */
 export async function takeTemplateStock(db: DbOrTx, merchantId: string, templateId: string): Promise<boolean> {
   return (await one(db, takeStockStatement, [merchantId, templateId])) !== null
 }

@@ -7,7 +7,6 @@ import {
   UpdateCouponTemplateInput,
 } from '@siyu/shared'
 import type { AppDeps } from '../../app'
-import { AppError } from '../../http/errors'
 import { idParam, parse } from '../../http/validate'
 import { Router } from '../../http/router'
 import { adminOf, requireAdmin, requireStaff, requireUser, staffOf, userOf } from '../auth/auth.middleware'
@@ -18,13 +17,7 @@ export function couponsRoutes(deps: AppDeps) {
   const r = new Router()
   const admin = requireAdmin(deps.db, deps.tokens)
   const user = requireUser(deps.db, deps.tokens)
-  const tplId = (v: string | undefined) => {
-    try {
-      return idParam(v)
-    } catch {
-      throw new AppError('COUPON_TEMPLATE_NOT_FOUND')
-    }
-  }
+  const tplId = (v: string | undefined) => idParam(v, 'COUPON_TEMPLATE_NOT_FOUND')
 
   // admin: templates and bulk issue
   r.post('/admin/v1/coupons/templates', admin, async (ctx) => {

@@ -194,7 +194,8 @@ export async function issueCoupon(tx: DbOrTx, input: IssueCouponInput): Promise<
   return { ok: true, created: true, coupon: { ...row, template: t } }
 }
 
-const UNAVAILABLE = {
+/** Why issueCoupon issued nothing, as an error code: the claim centre answers with it, an admin batch records it per user. */
+export const UNAVAILABLE = {
   out_of_stock: 'COUPON_OUT_OF_STOCK',
   inactive: 'COUPON_NOT_CLAIMABLE',
   expired: 'COUPON_EXPIRED',

@@ -1,9 +1,6 @@
 import { sql } from 'drizzle-orm'
 import type { DbOrTx } from '../../db/client'
-import { FUNNEL_STAGES, type FunnelStage } from '@siyu/shared'
 import { funnelEvents, funnelTransitions } from './funnel.schema'
-
-const STAGE_ARRAY = sql.raw(`ARRAY[${FUNNEL_STAGES.map((s) => `'${s}'`).join(',')}]::text[]`)
 
 export async function insertTransition(db: DbOrTx, v: typeof funnelTransitions.$inferInsert) {
   await db.insert(funnelTransitions).values(v).onConflictDoNothing()

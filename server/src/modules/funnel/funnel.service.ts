@@ -30,7 +30,7 @@ export type StageCause = {
  * (login -> visitor, interactions -> interactor, follow -> fan, WeCom contact -> friend,
  * paid order -> customer, card claimed -> member). Stages never go down; each promotion
  * writes one transition row. Runs in the caller's transaction; one statement (the database
- * function funnel_advance, server/drizzle/0003_growth_and_funnel_functions.sql), plus the
+ * function funnel_advance, server/drizzle/0003_growth_and_funnel_functions.sql, redefined in 0006), plus the
  * listeners the first time this stage is asked for this user.
  */
 export async function advanceStage(tx: DbOrTx, merchantId: string, userId: string, to: FunnelStage, cause: StageCause): Promise<boolean> {

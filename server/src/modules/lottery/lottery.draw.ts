@@ -34,11 +34,12 @@ import { humanCode } from '../auth/tokens'
 import * as couponsService from '../coupons/coupons.service'
 import * as funnelService from '../funnel/funnel.service'
 import * as pointsService from '../points/points.service'
+import * as tenancyService from '../tenancy/tenancy.service'
 import { cryptoRandomInt, pickPrize, type Pick, type RandomInt } from './lottery.pick'
 import { payRedPacketPrize } from './lottery.payout'
 import * as repo from './lottery.repo'
 import type { DrawRow, LotteryWithPrizes, NewDraw, PrizeRow } from './lottery.repo'
-import { cachedLottery, effectiveDayLimit, forgetCampaigns, isActive, isEligible, loadLottery, timezoneOf } from './lottery.service'
+import { cachedLottery, effectiveDayLimit, forgetCampaigns, isActive, isEligible, loadLottery } from './lottery.service'
 
 /** Thrown inside the transaction when the idempotency key already has a draw: roll back, answer with that draw. */
 class DuplicateDraw extends Error {}
@@ -146,7 +147,8 @@ export async function drawNow(
   try {
     if (!isActive(l, now)) throw new AppError('LOTTERY_NOT_ACTIVE', { startAt: l.startAt.toISOString(), endAt: l.endAt.toISOString(), enabled: l.enabled })
     if (!(await isEligible(db, l, userId))) throw new AppError('LOTTERY_NOT_ELIGIBLE', { eligibility: l.eligibility })
-    const timezone = await timezoneOf(db, merchantId)
+    // cached by tenancy: the draw needs it every time
+    const timezone = await tenancyService.merchantTimezone(db, merchantId)
     const pick = pickPrize(
       l.prizes.map((x) => x.weight),
       rand,
@@ -192,31 +194,7 @@ async function settle(tx: DbOrTx, d: DrawPlan, gone: PrizeGone | null): Promise<
   await funnelService.interactionRecorded(tx, merchantId, userId, 'lottery_draw', begun, { lotteryId: l.id, drawId })
   const source = { type: 'lottery_draw', id: drawId }
 
-  const record = (slot: PrizeRow, reason: DrawRow['reason'], award: Partial<NewDraw> = {}): NewDraw => ({
-    id: drawId,
-    merchantId,
-    lotteryId: l.id,
-    userId,
-    idempotencyKey: d.idempotencyKey,
-    businessDay: d.day,
-    weights: l.prizes.map((x) => ({ id: x.id, w: x.weight })),
-    totalWeight: d.pick.total,
-    randomValue: d.pick.value,
-    drawnPrizeId: drawn.id,
-    prizeId: slot.id,
-    outcome: reason === 'won' ? 'prize' : 'none',
-    reason,
-    prizeType: slot.type,
-    prizeName: slot.name,
-    free,
-    costPoints: cost,
-    pointsAwarded: null,
-    couponId: null,
-    couponCode: null,
-    redeemCode: null,
-    createdAt: now,
-    ...award,
-  })
+  const record = (slot: PrizeRow, reason: DrawRow['reason'], award: Partial<NewDraw> = {}) => drawRecord(d, free, cost, slot, reason, award)
   const insert = async (r: NewDraw) => {
     if (!(await repo.insertDraw(tx, r))) throw new DuplicateDraw()
     return r
@@ -366,7 +344,11 @@ async function drawInOneCall(db: Db, d: DrawPlan, drawnOut: boolean): Promise<Ne
   const r = await callDraw(db, d, drawnOut, true)
   // a physical prize that ran out in this very call: the cached stock is stale
   if (r.reason === 'out_of_stock' && !drawnOut && d.drawn.stock !== 0) forgetCampaigns(d.merchantId)
-  const won = r.reason === 'won'
+  return drawRecord(d, r.free, r.cost, { id: r.prizeId!, type: r.prizeType!, name: r.prizeName! }, r.reason!, { pointsAwarded: r.pointsAwarded, redeemCode: r.redeemCode })
+}
+
+/** The draw's record: the plan's audit fields, the slot awarded (the "none" slot when nothing was won) and the payout. */
+function drawRecord(d: DrawPlan, free: boolean, cost: number, slot: { id: string; type: string; name: string }, reason: DrawRow['reason'], award: Partial<NewDraw> = {}): NewDraw {
   return {
     id: d.drawId,
     merchantId: d.merchantId,
@@ -378,18 +360,19 @@ async function drawInOneCall(db: Db, d: DrawPlan, drawnOut: boolean): Promise<Ne
     totalWeight: d.pick.total,
     randomValue: d.pick.value,
     drawnPrizeId: d.drawn.id,
-    prizeId: r.prizeId!,
-    outcome: won ? 'prize' : 'none',
-    reason: r.reason!,
-    prizeType: r.prizeType!,
-    prizeName: r.prizeName!,
-    free: r.free,
-    costPoints: r.cost,
-    pointsAwarded: r.pointsAwarded,
+    prizeId: slot.id,
+    outcome: reason === 'won' ? 'prize' : 'none',
+    reason,
+    prizeType: slot.type,
+    prizeName: slot.name,
+    free,
+    costPoints: cost,
+    pointsAwarded: null,
     couponId: null,
     couponCode: null,
-    redeemCode: r.redeemCode,
+    redeemCode: null,
     createdAt: d.now,
+    ...award,
   }
 }
 

@@ -44,21 +44,6 @@ export async function grantPoints(db: Db, merchantId: string, userIds: string[],
   }
 }
 
-/** Runs `fn` over `items` with at most `limit` in flight. */
-export async function mapLimit<T, R>(items: T[], limit: number, fn: (x: T, i: number) => Promise<R>): Promise<R[]> {
-  const out = new Array<R>(items.length)
-  let next = 0
-  await Promise.all(
-    Array.from({ length: Math.min(limit, items.length) }, async () => {
-      while (next < items.length) {
-        const i = next++
-        out[i] = await fn(items[i]!, i)
-      }
-    }),
-  )
-  return out
-}
-
 /**
  * A JSON POST over node:http through `agent`. Thousands of concurrent requests through one agent with
  * a bounded socket pool queue on the client instead of overflowing the server's accept backlog (511)

@@ -1,7 +1,6 @@
 import { CreateLotteryInput, DrawInput, RedeemPrizeInput, UpdateLotteryInput, UpdatePrizeInput } from '@siyu/shared'
 import { z } from 'zod'
 import type { AppDeps } from '../../app'
-import { AppError } from '../../http/errors'
 import { idParam, parse } from '../../http/validate'
 import { Router } from '../../http/router'
 import { adminOf, requireAdmin, requireStaff, requireUser, staffOf, userOf } from '../auth/auth.middleware'
@@ -10,13 +9,7 @@ import * as lottery from './lottery.service'
 
 const AuditQuery = z.strictObject({ limit: z.coerce.number().int().min(1).max(500).default(100) })
 
-function lotteryId(v: string | undefined): string {
-  try {
-    return idParam(v)
-  } catch {
-    throw new AppError('LOTTERY_NOT_FOUND')
-  }
-}
+const lotteryId = (v: string | undefined) => idParam(v, 'LOTTERY_NOT_FOUND')
 
 export function lotteryRoutes(deps: AppDeps) {
   const r = new Router()

@@ -39,11 +39,6 @@ export const NONE_PRIZE_NAME = '谢谢参与'
 // by every admin write below (and, through NOTIFY, in the other processes).
 const campaigns = new MerchantCache<LotteryWithPrizes>(60_000)
 
-/** The merchant's time zone (cached by tenancy: the draw's hot path needs it every time). */
-export async function timezoneOf(db: DbOrTx, merchantId: string): Promise<string> {
-  return tenancyService.merchantTimezone(db, merchantId)
-}
-
 /** The campaign and its slots, read fresh (admin screens, the published odds). */
 export async function loadLottery(db: DbOrTx, merchantId: string, id: string): Promise<LotteryWithPrizes> {
   const l = await repo.findLottery(db, merchantId, id)
@@ -144,7 +139,7 @@ export async function publicView(db: Db, merchantId: string, userId: string, id:
 }
 
 async function myAllowance(db: Db, l: LotteryWithPrizes, userId: string, now: Date): Promise<MyDrawsView> {
-  const day = businessDay(now, await timezoneOf(db, l.merchantId))
+  const day = businessDay(now, await tenancyService.merchantTimezone(db, l.merchantId))
   const { today, total } = await repo.drawCounts(db, l.id, userId, day)
   const dayLimit = effectiveDayLimit(l)
   const remainingTotal = l.limitTotal === null ? null : Math.max(0, l.limitTotal - total)

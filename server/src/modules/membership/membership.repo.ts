@@ -87,16 +87,6 @@ export async function setTier(db: DbOrTx, id: string, level: number, now: Date) 
   await db.update(memberships).set({ tierLevel: level, tierReachedAt: now, updatedAt: now }).where(eq(memberships.id, id))
 }
 
-/** Inserts a growth credit; false when its source was already credited (a replay). */
-export async function insertGrowthEntry(db: DbOrTx, v: typeof growthEntries.$inferInsert): Promise<boolean> {
-  const rows = await db
-    .insert(growthEntries)
-    .values(v)
-    .onConflictDoNothing({ target: [growthEntries.merchantId, growthEntries.sourceType, growthEntries.sourceId] })
-    .returning({ id: growthEntries.id })
-  return rows.length > 0
-}
-
 /** Growth credited in (since, until]. */
 export async function growthBetween(db: DbOrTx, merchantId: string, userId: string, since: Date, until: Date): Promise<number> {
   const [r] = await db
@@ -108,14 +98,6 @@ export async function growthBetween(db: DbOrTx, merchantId: string, userId: stri
 
 export async function insertTierChange(db: DbOrTx, v: typeof tierChanges.$inferInsert) {
   await db.insert(tierChanges).values(v)
-}
-
-export async function listTierChanges(db: DbOrTx, merchantId: string, userId: string) {
-  return db
-    .select()
-    .from(tierChanges)
-    .where(and(eq(tierChanges.merchantId, merchantId), eq(tierChanges.userId, userId)))
-    .orderBy(asc(tierChanges.at), asc(tierChanges.id))
 }
 
 /** Members above the first tier whose tier was reached at or before `reachedBefore` (any merchant), keyset by id. */

@@ -344,7 +344,3 @@ export async function memberInfoOf(db: DbOrTx, merchantId: string, userIds: stri
 export async function countClaimedAmong(db: DbOrTx, merchantId: string, userIds: string[], from: Date, to: Date): Promise<number> {
   return repo.countClaimedAmong(db, merchantId, userIds, from, to)
 }
-
-export async function tierChangesOf(db: DbOrTx, merchantId: string, userId: string) {
-  return repo.listTierChanges(db, merchantId, userId)
-}

@@ -205,11 +205,6 @@ export async function lockAttemptByOutTradeNo(db: DbOrTx, outTradeNo: string): P
   return a ?? null
 }
 
-export async function findAttemptByOutTradeNo(db: DbOrTx, outTradeNo: string): Promise<AttemptRow | null> {
-  const [a] = await db.select().from(paymentAttempts).where(eq(paymentAttempts.outTradeNo, outTradeNo))
-  return a ?? null
-}
-
 export async function findAttempt(db: DbOrTx, id: string): Promise<AttemptRow | null> {
   const [a] = await db.select().from(paymentAttempts).where(eq(paymentAttempts.id, id))
   return a ?? null
@@ -341,24 +336,6 @@ export async function revokePaidMembership(db: DbOrTx, orderId: string, now: Dat
     .update(paidMemberships)
     .set({ revokedAt: now })
     .where(and(eq(paidMemberships.orderId, orderId), isNull(paidMemberships.revokedAt)))
-}
-
-export async function activePaidMembership(db: DbOrTx, merchantId: string, userId: string, now: Date) {
-  const [r] = await db
-    .select()
-    .from(paidMemberships)
-    .where(
-      and(
-        eq(paidMemberships.merchantId, merchantId),
-        eq(paidMemberships.userId, userId),
-        isNull(paidMemberships.revokedAt),
-        lte(paidMemberships.startsAt, now),
-        gt(paidMemberships.endsAt, now),
-      ),
-    )
-    .orderBy(desc(paidMemberships.endsAt))
-    .limit(1)
-  return r ?? null
 }
 
 /** Paid orders of one user, net of refunds (RFM's wallet value). */

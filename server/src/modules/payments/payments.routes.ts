@@ -9,7 +9,6 @@ import {
   UpdateProductInput,
 } from '@siyu/shared'
 import type { AppDeps } from '../../app'
-import { AppError, type ErrorCode } from '../../http/errors'
 import { idParam, parse } from '../../http/validate'
 import { Router } from '../../http/router'
 import { wechatNotifyEndpoint } from '../../http/wechat-notify'
@@ -27,15 +26,6 @@ export function paymentsDepsOf(deps: AppDeps): PaymentsDeps {
     logger: deps.logger,
     orderTtlMs: deps.config.PAY_ORDER_TTL_MINUTES * 60_000,
     notifyUrl: () => (deps.publicBaseUrl ? `${deps.publicBaseUrl.replace(/\/+$/, '')}${NOTIFY_PATH}` : null),
-  }
-}
-
-/** A path id that is not a UUID cannot exist: the same 404 as an unknown one. */
-function idOf(value: string | undefined, notFound: ErrorCode): string {
-  try {
-    return idParam(value)
-  } catch {
-    throw new AppError(notFound)
   }
 }
 
@@ -58,14 +48,14 @@ export function paymentsRoutes(deps: AppDeps) {
     ctx.body = { items: await catalogue.listProducts(deps.db, adminOf(ctx).merchantId, activeOf(parse(CatalogueQuery, ctx.query))) }
   })
   r.get('/admin/v1/products/:id', admin, async (ctx) => {
-    ctx.body = await catalogue.getProduct(deps.db, adminOf(ctx).merchantId, idOf(ctx.params.id, 'PRODUCT_NOT_FOUND'))
+    ctx.body = await catalogue.getProduct(deps.db, adminOf(ctx).merchantId, idParam(ctx.params.id, 'PRODUCT_NOT_FOUND'))
   })
   r.patch('/admin/v1/products/:id', admin, async (ctx) => {
-    const id = idOf(ctx.params.id, 'PRODUCT_NOT_FOUND')
+    const id = idParam(ctx.params.id, 'PRODUCT_NOT_FOUND')
     ctx.body = await catalogue.updateProduct(deps.db, adminOf(ctx).merchantId, id, parse(UpdateProductInput, ctx.request.body), now())
   })
   r.delete('/admin/v1/products/:id', admin, async (ctx) => {
-    await catalogue.archiveProduct(deps.db, adminOf(ctx).merchantId, idOf(ctx.params.id, 'PRODUCT_NOT_FOUND'), now())
+    await catalogue.archiveProduct(deps.db, adminOf(ctx).merchantId, idParam(ctx.params.id, 'PRODUCT_NOT_FOUND'), now())
     ctx.status = 204
   })
   r.post('/admin/v1/membership-plans', admin, async (ctx) => {
@@ -76,14 +66,14 @@ export function paymentsRoutes(deps: AppDeps) {
     ctx.body = { items: await catalogue.listPlans(deps.db, adminOf(ctx).merchantId, activeOf(parse(CatalogueQuery, ctx.query))) }
   })
   r.get('/admin/v1/membership-plans/:id', admin, async (ctx) => {
-    ctx.body = await catalogue.getPlan(deps.db, adminOf(ctx).merchantId, idOf(ctx.params.id, 'MEMBERSHIP_PLAN_NOT_FOUND'))
+    ctx.body = await catalogue.getPlan(deps.db, adminOf(ctx).merchantId, idParam(ctx.params.id, 'MEMBERSHIP_PLAN_NOT_FOUND'))
   })
   r.patch('/admin/v1/membership-plans/:id', admin, async (ctx) => {
-    const id = idOf(ctx.params.id, 'MEMBERSHIP_PLAN_NOT_FOUND')
+    const id = idParam(ctx.params.id, 'MEMBERSHIP_PLAN_NOT_FOUND')
     ctx.body = await catalogue.updatePlan(deps.db, adminOf(ctx).merchantId, id, parse(UpdateMembershipPlanInput, ctx.request.body), now())
   })
   r.delete('/admin/v1/membership-plans/:id', admin, async (ctx) => {
-    await catalogue.archivePlan(deps.db, adminOf(ctx).merchantId, idOf(ctx.params.id, 'MEMBERSHIP_PLAN_NOT_FOUND'), now())
+    await catalogue.archivePlan(deps.db, adminOf(ctx).merchantId, idParam(ctx.params.id, 'MEMBERSHIP_PLAN_NOT_FOUND'), now())
     ctx.status = 204
   })
 
@@ -92,10 +82,10 @@ export function paymentsRoutes(deps: AppDeps) {
     ctx.body = await payments.listOrders(p, adminOf(ctx).merchantId, parse(OrdersQuery, ctx.query))
   })
   r.get('/admin/v1/orders/:id', admin, async (ctx) => {
-    ctx.body = await payments.getOrder(p, adminOf(ctx).merchantId, idOf(ctx.params.id, 'ORDER_NOT_FOUND'))
+    ctx.body = await payments.getOrder(p, adminOf(ctx).merchantId, idParam(ctx.params.id, 'ORDER_NOT_FOUND'))
   })
   r.post('/admin/v1/orders/:id/refunds', admin, async (ctx) => {
-    const id = idOf(ctx.params.id, 'ORDER_NOT_FOUND')
+    const id = idParam(ctx.params.id, 'ORDER_NOT_FOUND')
     ctx.status = 201
     ctx.body = await payments.createRefund(p, adminOf(ctx).merchantId, id, parse(CreateRefundInput, ctx.request.body))
   })
@@ -118,11 +108,11 @@ export function paymentsRoutes(deps: AppDeps) {
   })
   r.get('/api/v1/orders/:id', user, async (ctx) => {
     const u = userOf(ctx)
-    ctx.body = await payments.getOrder(p, u.merchantId, idOf(ctx.params.id, 'ORDER_NOT_FOUND'), u.userId)
+    ctx.body = await payments.getOrder(p, u.merchantId, idParam(ctx.params.id, 'ORDER_NOT_FOUND'), u.userId)
   })
   r.post('/api/v1/orders/:id/pay', user, async (ctx) => {
     const u = userOf(ctx)
-    ctx.body = await payments.payOrder(p, u.merchantId, u.userId, idOf(ctx.params.id, 'ORDER_NOT_FOUND'))
+    ctx.body = await payments.payOrder(p, u.merchantId, u.userId, idParam(ctx.params.id, 'ORDER_NOT_FOUND'))
   })
 
   // ---- WeChat Pay notifications ----

@@ -1,6 +1,5 @@
 import { WithdrawalInput, WithdrawalListQuery } from '@siyu/shared'
 import type { AppDeps } from '../../app'
-import { AppError } from '../../http/errors'
 import { Router } from '../../http/router'
 import { wechatNotifyEndpoint } from '../../http/wechat-notify'
 import { idParam, parse } from '../../http/validate'
@@ -37,11 +36,7 @@ export function payoutsDepsOf(deps: AppDeps): payouts.PayoutsDeps {
 }
 
 function withdrawalId(value: string | undefined): string {
-  try {
-    return idParam(value)
-  } catch {
-    throw new AppError('WITHDRAWAL_NOT_FOUND')
-  }
+  return idParam(value, 'WITHDRAWAL_NOT_FOUND')
 }
 
 /** Withdrawals from the cash wallet (/api/v1/wallet/withdrawals) and WeChat's transfer notify URL. */

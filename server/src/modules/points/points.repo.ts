@@ -4,7 +4,6 @@ import { pointsAccounts, pointsEntries, pointsLots, pointsPolicies } from './poi
 
 export type AccountRow = typeof pointsAccounts.$inferSelect
 export type EntryRow = typeof pointsEntries.$inferSelect
-export type LotRow = typeof pointsLots.$inferSelect
 export type PolicyRow = typeof pointsPolicies.$inferSelect
 
 // ---- accounts ---------------------------------------------------------------------------------

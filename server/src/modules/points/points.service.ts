@@ -99,7 +99,8 @@ function strip(r: Applied): LedgerResult {
 }
 
 type ApplyRow = { status: 'ok' | 'replay' | 'conflict' | 'no_user' | 'insufficient'; entryId: string | null; balance: number; debtChange: number }
-// The write itself is one database function (server/drizzle/0001_points_ledger_functions.sql): the
+// The write itself is one database function (server/drizzle/0001_points_ledger_functions.sql, current
+// definition in 0006_fewer_locks_one_call_purchase.sql): the
 // account lock, the replay check, expiring due lots, the entry, the lots it takes or adds and the new
 // balance in a single round trip.
 const applyStatement = statement<ApplyRow>(

@@ -1,6 +1,6 @@
 import { and, desc, eq, sql } from 'drizzle-orm'
 import type { DbOrTx } from '../../db/client'
-import { redpacketCampaigns, redpacketGrants, redpacketOpens, redpacketPackets, redpacketSlices } from './redpackets.schema'
+import { redpacketCampaigns, redpacketGrants, redpacketOpens, redpacketPackets } from './redpackets.schema'
 
 export type CampaignRow = typeof redpacketCampaigns.$inferSelect
 export type PacketRow = typeof redpacketPackets.$inferSelect

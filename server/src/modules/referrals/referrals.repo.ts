@@ -1,6 +1,6 @@
 import { and, desc, eq, isNull, sql } from 'drizzle-orm'
 import type { DbOrTx } from '../../db/client'
-import { referralCodes, referralDailyCounts, referralPolicies, referrals } from './referrals.schema'
+import { referralCodes, referralPolicies, referrals } from './referrals.schema'
 
 export type PolicyRow = typeof referralPolicies.$inferSelect
 export type CodeRow = typeof referralCodes.$inferSelect
@@ -60,14 +60,6 @@ export async function takeDailySlot(db: DbOrTx, merchantId: string, inviterId: s
     ON CONFLICT (merchant_id, inviter_id, day) DO UPDATE SET count = c.count + 1 WHERE c.count < ${cap}
     RETURNING c.count`)
   return r.rows.length > 0
-}
-
-export async function dailyCount(db: DbOrTx, merchantId: string, inviterId: string, day: string): Promise<number> {
-  const [r] = await db
-    .select({ count: referralDailyCounts.count })
-    .from(referralDailyCounts)
-    .where(and(eq(referralDailyCounts.merchantId, merchantId), eq(referralDailyCounts.inviterId, inviterId), eq(referralDailyCounts.day, day)))
-  return r?.count ?? 0
 }
 
 // ---- referrals --------------------------------------------------------------------------------

@@ -1,7 +1,6 @@
 import type { Context } from 'koa'
 import { BindReferralInput, ReferralDecisionInput, ReferralPolicyInput, ReferralReviewsQuery } from '@siyu/shared'
 import type { AppDeps } from '../../app'
-import { AppError } from '../../http/errors'
 import { idParam, parse } from '../../http/validate'
 import { Router } from '../../http/router'
 import { adminOf, requireAdmin, requireStaff, requireUser, staffOf, userOf } from '../auth/auth.middleware'
@@ -9,11 +8,7 @@ import * as referrals from './referrals.service'
 
 /** Ids in paths: anything but a uuid can't exist. */
 function referralId(value: string | undefined): string {
-  try {
-    return idParam(value)
-  } catch {
-    throw new AppError('REFERRAL_NOT_FOUND')
-  }
+  return idParam(value, 'REFERRAL_NOT_FOUND')
 }
 
 const DEVICE_ID_RE = /^[\x21-\x7e]{1,128}$/

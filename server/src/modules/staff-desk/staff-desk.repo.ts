@@ -5,26 +5,6 @@ import { staffPurchases, staffRedemptions } from './staff-desk.schema'
 export type PurchaseRow = typeof staffPurchases.$inferSelect
 export type RedemptionRow = typeof staffRedemptions.$inferSelect
 
-/** The new row, or null when the receipt number is taken (after waiting for an in-flight insert of it). */
-export async function insertPurchase(db: DbOrTx, v: typeof staffPurchases.$inferInsert): Promise<PurchaseRow | null> {
-  const [r] = await db
-    .insert(staffPurchases)
-    .values(v)
-    .onConflictDoNothing({ target: [staffPurchases.merchantId, staffPurchases.receiptNo] })
-    .returning()
-  return r ?? null
-}
-
-export async function findPurchaseByReceipt(db: DbOrTx, merchantId: string, receiptNo: string): Promise<PurchaseRow | null> {
-  const [r] = await db.select().from(staffPurchases).where(and(eq(staffPurchases.merchantId, merchantId), eq(staffPurchases.receiptNo, receiptNo)))
-  return r ?? null
-}
-
-export async function finishPurchase(db: DbOrTx, id: string, v: { balanceAfter: number; tierLevelAfter: number; tierNameAfter: string; upgraded: boolean }): Promise<PurchaseRow> {
-  const [r] = await db.update(staffPurchases).set(v).where(eq(staffPurchases.id, id)).returning()
-  return r!
-}
-
 export async function insertRedemption(db: DbOrTx, v: typeof staffRedemptions.$inferInsert): Promise<RedemptionRow | null> {
   const [r] = await db
     .insert(staffRedemptions)

@@ -1,17 +1,12 @@
 import { CreateTaskInput, UpdateTaskInput } from '@siyu/shared'
 import type { AppDeps } from '../../app'
-import { AppError } from '../../http/errors'
 import { idParam, parse } from '../../http/validate'
 import { Router } from '../../http/router'
 import { adminOf, requireAdmin, requireUser, userOf } from '../auth/auth.middleware'
 import * as tasks from './tasks.service'
 
 function taskId(value: string | undefined): string {
-  try {
-    return idParam(value)
-  } catch {
-    throw new AppError('TASK_NOT_FOUND')
-  }
+  return idParam(value, 'TASK_NOT_FOUND')
 }
 
 /** Task centre: admin defines tasks; consumers see theirs with progress and claim the reward once. */

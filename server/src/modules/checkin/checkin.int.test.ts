@@ -70,6 +70,49 @@ describe('POST /api/v1/checkins', () => {
     expect(g.rows[0].n).toBe(1)
   })
 
+  it('a make-up committed between the priced read and the write: the check-in is priced again on the joined streak', async () => {
+    const m = await setup()
+    const u = await loginAs(t, m)
+    expect((await checkInOn(u.api, '2026-03-07')).status).toBe(201)
+    t.clock.set(noon('2026-03-09')) // 8 March missed: read now, today would be day 1 of a new run
+    // a make-up of 8 March holding the user's check-in lock (what makeUp takes), not committed yet
+    const other = await t.pool.connect()
+    try {
+      await other.query('BEGIN')
+      await other.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`checkin:${m.merchantId}:${u.user.id}`])
+      await other.query(`INSERT INTO checkins (merchant_id, user_id, day, made_up, points, bonus, cost, bonus_streak, created_at) VALUES ($1, $2, '2026-03-08', true, 0, 0, 0, 0, now())`, [
+        m.merchantId,
+        u.user.id,
+      ])
+      const pending = u.api.post('/api/v1/checkins')
+      // the check-in has read its context and waits for the lock
+      for (let i = 0; ; i++) {
+        const w = await t.pool.query(`SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND NOT granted`)
+        if (w.rows[0].n === 1) break
+        if (i > 200) throw new Error('the check-in never waited for the lock')
+        await new Promise((r) => setTimeout(r, 20))
+      }
+      await other.query('COMMIT')
+      const r = await pending
+      expect(r.status).toBe(201)
+      // 7, 8 (made up), 9: day 3 of the run, with the day-3 bonus
+      expect(r.body).toEqual({ day: '2026-03-09', streak: 3, reward: { points: 10, bonus: 5 }, balance: 25 })
+    } finally {
+      other.release()
+    }
+    const entries = await t.pool.query(`SELECT amount, reason FROM points_entries WHERE user_id = $1 ORDER BY seq`, [u.user.id])
+    expect(entries.rows).toEqual([
+      { amount: 10, reason: '签到' },
+      { amount: 15, reason: '签到（连续第3天奖励）' },
+    ])
+    const days = await t.pool.query(`SELECT to_char(day, 'YYYY-MM-DD') AS day, bonus_streak FROM checkins WHERE user_id = $1 ORDER BY day`, [u.user.id])
+    expect(days.rows).toEqual([
+      { day: '2026-03-07', bonus_streak: 1 },
+      { day: '2026-03-08', bonus_streak: 0 },
+      { day: '2026-03-09', bonus_streak: 3 },
+    ])
+  })
+
   it('uses the merchant business day: 23:59 and 00:01 Asia/Shanghai are two days on the same UTC day', async () => {
     const m = await setup()
     const u = await loginAs(t, m)

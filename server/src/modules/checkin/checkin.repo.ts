@@ -47,15 +47,11 @@ export async function insertCheckin(db: DbOrTx, v: typeof checkins.$inferInsert)
 
 /**
  * Length of the run of consecutive checked days ending at `endDay` (an SQL date expression; 0 when that
- * day is not checked), for user $2 of merchant $1. Gaps-and-islands: walking back from the end day,
- * day + row_number stays equal to end day + 1 exactly while the days are consecutive, and drops below
- * it for good at the first gap.
+ * day is not checked), for user $2 of merchant $1: the database function checkin_streak
+ * (server/drizzle/0008_checkin_function.sql), which checkin_apply uses too.
  */
 function streakSql(endDay: string): string {
-  return `(SELECT count(*)::int FROM (
-      SELECT c.day, row_number() OVER (ORDER BY c.day DESC) AS rn
-      FROM checkins c WHERE c.merchant_id = $1 AND c.user_id = $2 AND c.day <= ${endDay}
-    ) x WHERE x.day + x.rn::int = ${endDay} + 1)`
+  return `checkin_streak($1, $2, ${endDay})`
 }
 
 const streakStatement = statement<{ n: number }>('checkin_streak', `SELECT ${streakSql('$3::date')} AS n`)
@@ -67,8 +63,8 @@ export async function streakEndingAt(db: DbOrTx, merchantId: string, userId: str
 
 export type CheckinContext = { checked: boolean; streak: number; tierLevel: number }
 
-// what today's check-in needs once the user's lock is held, in one round trip: is `day` taken, the run
-// of consecutive days ending the day before, and the member's tier level
+// what today's check-in is priced on, in one round trip: is `day` taken, the run of consecutive days
+// ending the day before, and the member's tier level (read without a lock: checkin_apply checks it again)
 const contextStatement = statement<CheckinContext>(
   'checkin_context',
   `SELECT EXISTS (SELECT 1 FROM checkins c WHERE c.merchant_id = $1 AND c.user_id = $2 AND c.day = $3::date) AS checked,
@@ -78,6 +74,68 @@ const contextStatement = statement<CheckinContext>(
 
 export async function checkinContext(db: DbOrTx, merchantId: string, userId: string, day: string): Promise<CheckinContext> {
   return (await one(db, contextStatement, [merchantId, userId, day]))!
+}
+
+export type ApplyCheckinInput = {
+  merchantId: string
+  userId: string
+  day: string
+  /** What the reward was priced on: the streak ending the day before and the tier level. */
+  streak: number
+  tierLevel: number
+  points: number
+  bonus: number
+  bonusStreak: number
+  reason: string
+  now: Date
+  expiresAt: Date | null
+  growth: number
+  /** membership.tierRuleArgs */
+  tierRule: [Date, string, string[]]
+  stages: string
+}
+
+/**
+ * `checked`: the day is taken. `stale`: the streak or tier level under the lock differ from what the
+ * reward was priced on (both answered; nothing written). `ok`: written, with the balance after and the
+ * interaction's event id and funnel signal for the listeners.
+ */
+export type ApplyCheckinRow = {
+  status: 'ok' | 'checked' | 'stale'
+  checkinId: string | null
+  balance: number | null
+  eventId: number | null
+  signal: boolean
+  promoted: boolean
+  streak: number
+  tierLevel: number
+}
+
+// the database function checkin_apply (server/drizzle/0008_checkin_function.sql): lock, context check and
+// every write of a check-in in one round trip
+const applyStatement = statement<ApplyCheckinRow>(
+  'checkin_apply',
+  `SELECT status, checkin_id AS "checkinId", balance, event_id AS "eventId", signal, promoted, streak, tier_level AS "tierLevel"
+   FROM checkin_apply($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`,
+)
+
+export async function applyCheckin(db: DbOrTx, v: ApplyCheckinInput): Promise<ApplyCheckinRow> {
+  return (await one(db, applyStatement, [
+    v.merchantId,
+    v.userId,
+    v.day,
+    v.streak,
+    v.tierLevel,
+    v.points,
+    v.bonus,
+    v.bonusStreak,
+    v.reason,
+    v.now,
+    v.expiresAt,
+    v.growth,
+    ...v.tierRule,
+    v.stages,
+  ]))!
 }
 
 export type CalendarContext = {

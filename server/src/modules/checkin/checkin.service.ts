@@ -105,40 +105,43 @@ async function currentStreak(db: DbOrTx, merchantId: string, userId: string, tod
 /**
  * Today's check-in: one per user and business day (unique index), its reward earned in the same
  * transaction (ledger key checkin:<user>:<day>), growth credited, the interaction recorded.
+ *
+ * The context (day taken?, streak, tier) is read first without a lock, so a repeat tap costs one read;
+ * the reward is priced from it here, and the database function checkin_apply takes the user's lock,
+ * checks the context again and writes everything in one call. A make-up or tier change in between
+ * answers `stale`: priced again on what it found and called again, under the lock the first call took.
  */
 export async function checkIn(db: Db, merchantId: string, userId: string, now: Date): Promise<CheckinResult> {
   const { today } = await context(db, merchantId, now)
   const policy = await getPolicy(db, merchantId)
+  const c = await repo.checkinContext(db, merchantId, userId, today)
+  if (c.checked) throw new AppError('ALREADY_CHECKED_IN', { day: today })
+  const tiers = await membership.tiersOf(db, merchantId)
+  const common = {
+    merchantId,
+    userId,
+    day: today,
+    now,
+    expiresAt: await points.policyExpiry(db, merchantId, now),
+    growth: policy.growthPerCheckin,
+    tierRule: membership.tierRuleArgs(tiers, now),
+    stages: funnel.STAGES_PARAM,
+  }
+  const price = (on: { streak: number; tierLevel: number }) => {
+    const r = rewardFor(policy, membership.tierAt(tiers, on.tierLevel), on.streak + 1, today)
+    const reason = r.bonus > 0 ? `签到（连续第${r.bonusStreak}天奖励）` : '签到'
+    return { ...common, streak: on.streak, tierLevel: on.tierLevel, points: r.points, bonus: r.bonus, bonusStreak: r.bonusStreak, reason }
+  }
+  // the listeners (tasks count check-in days) are told in the same transaction
   return db.transaction(async (tx) => {
-    await repo.lockUser(tx, merchantId, userId)
-    const c = await repo.checkinContext(tx, merchantId, userId, today)
-    if (c.checked) throw new AppError('ALREADY_CHECKED_IN', { day: today })
-    const streak = c.streak + 1
-    const tier = membership.tierAt(await membership.tiersOf(tx, merchantId), c.tierLevel)
-    const r = rewardFor(policy, tier, streak, today)
-    const row = await repo.insertCheckin(tx, { merchantId, userId, day: today, points: r.points, bonus: r.bonus, bonusStreak: r.bonusStreak, createdAt: now })
-    if (!row) throw new AppError('ALREADY_CHECKED_IN', { day: today })
-    const total = r.points + r.bonus
-    const balance =
-      total > 0
-        ? (
-            await points.earn(tx, {
-              merchantId,
-              userId,
-              amount: total,
-              reasonCode: 'checkin',
-              reason: r.bonus > 0 ? `签到（连续第${r.bonusStreak}天奖励）` : '签到',
-              idempotencyKey: `checkin:${userId}:${today}`,
-              source: { type: 'checkin', id: row.id },
-              now,
-            })
-          ).balance
-        : (await points.getSummary(tx, merchantId, userId, now)).balance
-    if (policy.growthPerCheckin > 0) {
-      await membership.addGrowth(tx, merchantId, userId, policy.growthPerCheckin, { reason: 'checkin', source: { type: 'checkin', id: row.id }, now })
-    }
-    await funnel.recordInteraction(tx, merchantId, userId, 'checkin', { day: today }, now)
-    return { day: today, streak, reward: { points: r.points, bonus: r.bonus }, balance }
+    let p = price(c)
+    let r = await repo.applyCheckin(tx, p)
+    // the first call took the lock (held to COMMIT): the second one finds what it was priced on
+    if (r.status === 'stale') r = await repo.applyCheckin(tx, (p = price(r)))
+    if (r.status === 'checked') throw new AppError('ALREADY_CHECKED_IN', { day: today })
+    if (r.status !== 'ok') throw new Error(`checkin_apply answered ${r.status} under the lock`)
+    await funnel.interactionRecorded(tx, merchantId, userId, 'checkin', { eventId: r.eventId!, signal: r.signal, promoted: r.promoted }, { day: today })
+    return { day: today, streak: p.streak + 1, reward: { points: p.points, bonus: p.bonus }, balance: r.balance! }
   })
 }
 

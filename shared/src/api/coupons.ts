@@ -94,6 +94,7 @@ export type CouponTemplateView = CouponTerms & {
   description: string | null
   validity: { type: 'fixed'; from: string; to: string } | { type: 'relative'; days: number }
   totalStock: number | null
+  /** Coupons issued so far (of an unlimited template: counted when read). */
   issued: number
   /** null = unlimited */
   remaining: number | null
@@ -103,8 +104,8 @@ export type CouponTemplateView = CouponTerms & {
   createdAt: string
 }
 
-/** The claim centre's entry: the template plus what this user took already. */
-export type ClaimableCouponView = CouponTemplateView & { claimedByMe: number }
+/** The claim centre's entry: the template (without the admin's `issued` figure) plus what this user took already. */
+export type ClaimableCouponView = Omit<CouponTemplateView, 'issued'> & { claimedByMe: number }
 
 export const ClaimCouponInput = z.strictObject({ templateId: z.uuid() })
 export type ClaimCouponInput = z.infer<typeof ClaimCouponInput>

@@ -1,6 +1,7 @@
 /** Coupons over HTTP and through the order functions, on the real database. */
 import { client, loginAs, seedMerchant, staffOf, startTestApp, type SeededMerchant, type TestApp } from '../../../../tests/src/support/harness'
 import { createUsers } from '../lottery/lottery.fixtures'
+import * as repo from './coupons.repo'
 import * as coupons from './coupons.service'
 
 let t: TestApp
@@ -127,7 +128,7 @@ describe('claim centre', () => {
     expect(third.status).toBe(409)
     expect(third.body.error).toMatchObject({ code: 'COUPON_CLAIM_LIMIT', details: { limit: 2 } })
     const after = await u.api.get('/api/v1/coupons/templates')
-    expect(after.body.items.find((x: { id: string }) => x.id === tpl.id)).toMatchObject({ claimedByMe: 2, issued: 2, remaining: 8 })
+    expect(after.body.items.find((x: { id: string }) => x.id === tpl.id)).toMatchObject({ claimedByMe: 2, remaining: 8 })
     expect((await u.api.get('/api/v1/me')).body.stage).toBe('interactor')
     const nope = await u.api.post('/api/v1/coupons/claim', { templateId: hidden.id })
     expect(nope.body.error.code).toBe('COUPON_NOT_CLAIMABLE')
@@ -175,6 +176,31 @@ describe('claim centre', () => {
     expect(race.filter((r) => r.status === 409 && r.body.error.code === 'COUPON_OUT_OF_STOCK')).toHaveLength(25)
     const { rows } = await t.pool.query('select issued, (select count(*)::int from coupons where template_id = $1) as n from coupon_templates where id = $1', [scarce.id])
     expect(rows[0]).toEqual({ issued: 5, n: 5 })
+  })
+
+  it('an unlimited template: parallel claims never write its row; the views count its coupons, a limited one reads its counter', async () => {
+    const unlimited = await template()
+    const limited = await template({ totalStock: 50 })
+    // xmin: the row version, so "not written" rather than "written with the same value"
+    const rowOf = async (id: string) => (await t.pool.query('select xmin::text as version, issued from coupon_templates where id = $1', [id])).rows[0]
+    const before = await rowOf(unlimited.id)
+    const users = await createUsers(t.deps, m, 30)
+    const race = await Promise.all(users.map((x) => client(t.url, x.token).post('/api/v1/coupons/claim', { templateId: unlimited.id })))
+    expect(race.filter((r) => r.status === 201)).toHaveLength(30)
+    await Promise.all(users.slice(0, 10).map((x) => claimOne(client(t.url, x.token), limited.id)))
+    expect(await repo.takeTemplateStock(t.db, m.merchantId, unlimited.id)).toBe(true)
+    expect(await rowOf(unlimited.id)).toEqual({ version: before.version, issued: 0 })
+    expect((await rowOf(limited.id)).issued).toBe(10)
+
+    expect((await m.admin.get(`/admin/v1/coupons/templates/${unlimited.id}`)).body).toMatchObject({ totalStock: null, issued: 30, remaining: null })
+    const list = (await m.admin.get('/admin/v1/coupons/templates')).body.items as { id: string }[]
+    expect(list.find((x) => x.id === unlimited.id)).toMatchObject({ issued: 30, remaining: null })
+    expect(list.find((x) => x.id === limited.id)).toMatchObject({ issued: 10, remaining: 40 })
+    const centre = (await client(t.url, users[0]!.token).get('/api/v1/coupons/templates')).body.items as { id: string }[]
+    const offer = centre.find((x) => x.id === unlimited.id)
+    expect(offer).toMatchObject({ remaining: null, claimedByMe: 1 })
+    expect(offer).not.toHaveProperty('issued') // the claim centre counts nothing
+    expect((await m.admin.patch(`/admin/v1/coupons/templates/${unlimited.id}`, { name: '无限券' })).body).toMatchObject({ name: '无限券', issued: 30 })
   })
 
   it('GET /api/v1/coupons filters by status: available, used, expired', async () => {

@@ -52,20 +52,36 @@ export async function updateTemplate(
 }
 
 /**
- * One coupon's worth of a template's stock, as SQL for a statement of another module (issueCoupon's
- * callerTakesStock): the parameters holding the merchant and template ids; returns a row when taken,
- * none when out of stock.
+ * One coupon's worth of a template's stock, as common table expressions for a statement of this or
+ * another module (issueCoupon's callerTakesStock): `<name>` answers a row when the coupon may be issued
+ * and none when a limited template is out. The parameters hold the merchant and template ids. Only a
+ * limited template's row is written (its `issued` is the stock): an unlimited template's coupons are
+ * counted on read (countCoupons), so its issuers don't queue on its row lock. CTEs, not a statement: a
+ * data-modifying statement can't be nested below the top-level WITH.
  */
-export function templateStockSql(merchantParam: string, templateParam: string): string {
-  return `UPDATE coupon_templates SET issued = issued + 1
-    WHERE merchant_id = ${merchantParam} AND id = ${templateParam} AND (total_stock IS NULL OR issued < total_stock) RETURNING 1`
+export function templateStockSql(name: string, merchantParam: string, templateParam: string): string {
+  return `${name}_limited AS (UPDATE coupon_templates SET issued = issued + 1
+      WHERE merchant_id = ${merchantParam} AND id = ${templateParam} AND total_stock IS NOT NULL AND issued < total_stock RETURNING 1),
+    ${name} AS (SELECT 1 FROM ${name}_limited
+      UNION ALL SELECT 1 FROM coupon_templates WHERE merchant_id = ${merchantParam} AND id = ${templateParam} AND total_stock IS NULL)`
 }
 
-const takeStockStatement = statement('coupon_take_template_stock', templateStockSql('$1', '$2'))
+const takeStockStatement = statement('coupon_take_template_stock', `WITH ${templateStockSql('stock', '$1', '$2')} SELECT 1 FROM stock`)
 
 /** Takes one from the template's stock; false when none is left (never oversells: the row lock serialises). */
 export async function takeTemplateStock(db: DbOrTx, merchantId: string, templateId: string): Promise<boolean> {
   return (await one(db, takeStockStatement, [merchantId, templateId])) !== null
+}
+
+/** Coupons ever issued of each template (coupons are never deleted once issued): one grouped count. */
+export async function countCoupons(db: DbOrTx, merchantId: string, templateIds: string[]): Promise<Map<string, number>> {
+  if (templateIds.length === 0) return new Map()
+  const rows = await db
+    .select({ templateId: coupons.templateId, n: sql<number>`count(*)::int` })
+    .from(coupons)
+    .where(and(eq(coupons.merchantId, merchantId), inArray(coupons.templateId, templateIds)))
+    .groupBy(coupons.templateId)
+  return new Map(rows.map((r) => [r.templateId, r.n]))
 }
 
 /** Counts one claim of (template, user) unless the user is at `limit`; returns the new count or null. */

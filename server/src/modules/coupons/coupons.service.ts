@@ -25,7 +25,8 @@ export type { QuoteCouponInput, CouponQuote, OrderItem } from './coupons.orders'
 // ---------------------------------------------------------------------------------------------
 // Views
 
-export function templateView(t: TemplateRow): CouponTemplateView {
+/** What the claim centre shows of a template too: everything but the admin's `issued` figure. */
+function offerView(t: TemplateRow): Omit<CouponTemplateView, 'issued'> {
   return {
     id: t.id,
     name: t.name,
@@ -36,13 +37,27 @@ export function templateView(t: TemplateRow): CouponTemplateView {
         ? { type: 'fixed', from: t.validFrom!.toISOString(), to: t.validTo!.toISOString() }
         : { type: 'relative', days: t.validDays! },
     totalStock: t.totalStock,
-    issued: t.issued,
     remaining: t.totalStock === null ? null : t.totalStock - t.issued,
     perUserLimit: t.perUserLimit,
     claimable: t.claimable,
     active: t.active,
     createdAt: t.createdAt.toISOString(),
   }
+}
+
+/** `issued`: the row's counter for a limited template; for an unlimited one, its coupons counted (templateViews). */
+export function templateView(t: TemplateRow, issued: number): CouponTemplateView {
+  return { ...offerView(t), issued }
+}
+
+/** Views of a page of templates: the coupons of its unlimited templates counted in one grouped query. */
+async function templateViews(db: DbOrTx, merchantId: string, rows: TemplateRow[]): Promise<CouponTemplateView[]> {
+  const counts = await repo.countCoupons(
+    db,
+    merchantId,
+    rows.filter((t) => t.totalStock === null).map((t) => t.id),
+  )
+  return rows.map((t) => templateView(t, t.totalStock === null ? (counts.get(t.id) ?? 0) : t.issued))
 }
 
 export function viewStatus(c: { status: string; validTo: Date }, now: Date): CouponViewStatus {
@@ -94,7 +109,7 @@ export async function createTemplate(db: Db, merchantId: string, input: CreateCo
     createdAt: now,
     updatedAt: now,
   })
-  return templateView(row)
+  return templateView(row, 0) // nothing issued yet
 }
 
 export async function getTemplateRow(db: DbOrTx, merchantId: string, id: string): Promise<TemplateRow> {
@@ -104,11 +119,12 @@ export async function getTemplateRow(db: DbOrTx, merchantId: string, id: string)
 }
 
 export async function getTemplate(db: Db, merchantId: string, id: string) {
-  return templateView(await getTemplateRow(db, merchantId, id))
+  const [view] = await templateViews(db, merchantId, [await getTemplateRow(db, merchantId, id)])
+  return view!
 }
 
 export async function listTemplates(db: Db, merchantId: string) {
-  return (await repo.listTemplates(db, merchantId)).map(templateView)
+  return templateViews(db, merchantId, await repo.listTemplates(db, merchantId))
 }
 
 export async function updateTemplate(db: Db, merchantId: string, id: string, input: UpdateCouponTemplateInput, now: Date) {
@@ -117,7 +133,8 @@ export async function updateTemplate(db: Db, merchantId: string, id: string, inp
     throw new AppError('VALIDATION_FAILED', { issues: [{ path: 'addStock', message: 'this template has unlimited stock', code: 'custom' }] })
   const row = await repo.updateTemplate(db, merchantId, id, input, now)
   if (!row) throw new AppError('COUPON_TEMPLATE_NOT_FOUND')
-  return templateView(row)
+  const [view] = await templateViews(db, merchantId, [row])
+  return view!
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -137,8 +154,9 @@ export type IssueCouponInput = {
   template?: TemplateRow
   /**
    * The caller takes the template's stock itself, in the same transaction, as late as it can
-   * (coupons.repo templateStockSql in its last statement, so the shared template row is locked only from
-   * there to its COMMIT), and rolls back when it can't. Out of stock is then the caller's to detect.
+   * (coupons.repo templateStockSql in its last statement, so the shared row of a limited template is
+   * locked only from there to its COMMIT), and rolls back when it can't. Out of stock is then the
+   * caller's to detect.
    */
   callerTakesStock?: boolean
 }
@@ -155,9 +173,9 @@ export async function validityWindow(db: DbOrTx, t: TemplateRow, now: Date, time
 
 /**
  * Issues one coupon of a template to a user, in the caller's transaction (claim centre, lottery
- * prizes, check-in and task rewards, admin batches). Idempotent on `issueKey`. Takes template stock
- * with a conditional update; an unavailable template is a result, not an exception, so a caller
- * (a lottery draw) can turn it into "no prize" without aborting its transaction.
+ * prizes, check-in and task rewards, admin batches). Idempotent on `issueKey`. Takes a limited
+ * template's stock with a conditional update; an unavailable template is a result, not an exception,
+ * so a caller (a lottery draw) can turn it into "no prize" without aborting its transaction.
  */
 export async function issueCoupon(tx: DbOrTx, input: IssueCouponInput): Promise<IssueCouponResult> {
   const t = input.template ?? (await repo.findTemplate(tx, input.merchantId, input.templateId))
@@ -187,7 +205,8 @@ export async function issueCoupon(tx: DbOrTx, input: IssueCouponInput): Promise<
     const again = await repo.findCouponByIssueKey(tx, input.merchantId, input.issueKey)
     return again ? { ok: true, created: false, coupon: again } : { ok: false, reason: 'not_found' }
   }
-  if (!input.callerTakesStock && !(await repo.takeTemplateStock(tx, input.merchantId, t.id))) {
+  // an unlimited template has no stock to take (a template never changes between limited and unlimited)
+  if (t.totalStock !== null && !input.callerTakesStock && !(await repo.takeTemplateStock(tx, input.merchantId, t.id))) {
     await repo.deleteCoupon(tx, row.id)
     return { ok: false, reason: 'out_of_stock' }
   }
@@ -213,14 +232,15 @@ export async function listClaimable(db: Db, merchantId: string, userId: string, 
     userId,
     templates.map((t) => t.id),
   )
-  return templates.map((t) => ({ ...templateView(t), claimedByMe: counts.get(t.id) ?? 0 }))
+  // no `issued` here: counting an unlimited template's coupons is an admin's read, not every consumer's
+  return templates.map((t) => ({ ...offerView(t), claimedByMe: counts.get(t.id) ?? 0 }))
 }
 
 /**
  * One claim from the claim centre, in one transaction: the per-user limit (conditional upsert of the
- * claim counter), the funnel interaction, the coupon and the stock (conditional update, last: the
- * shared template row stays locked only until COMMIT). Parallel taps can't exceed either limit; a
- * failure changes nothing.
+ * claim counter), the funnel interaction, the coupon and a limited template's stock (conditional
+ * update, last: the shared template row stays locked only until COMMIT). Parallel taps can't exceed
+ * either limit; a failure changes nothing.
  */
 export async function claim(db: Db, merchantId: string, userId: string, templateId: string, now: Date): Promise<CouponView> {
   const t = await getTemplateRow(db, merchantId, templateId)

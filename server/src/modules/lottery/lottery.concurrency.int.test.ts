@@ -187,6 +187,27 @@ it('a coupon prize whose template runs out under parallel draws: exactly its sto
   expect(await q('select stock from lottery_prizes where lottery_id = $1 and type = $2', [l.id, 'coupon'])).toEqual([{ stock: 0 }])
 }, 300_000)
 
+it('a coupon prize of an unlimited template under parallel draws: every draw wins, the template row is never written, the admin view counts them', async () => {
+  const tpl = await m.admin.post('/admin/v1/coupons/templates', {
+    kind: 'amount_off',
+    name: '不限量券',
+    amountOffFen: 500,
+    validity: { type: 'relative', days: 7 },
+    claimable: false,
+  })
+  expect(tpl.status).toBe(201)
+  const q = async (text: string, params: unknown[]) => (await t.pool.query(text, params)).rows
+  // xmin: the row version, so "not written" rather than "written with the same value"
+  const [before] = await q('select xmin::text as version, issued from coupon_templates where id = $1', [tpl.body.id])
+  const l = await createLottery({ costPoints: 0, freeDrawsPerDay: 5, prizes: [{ type: 'coupon', name: '5元券', weight: 1, couponTemplateId: tpl.body.id }, { type: 'none', name: '谢谢参与', weight: 0 }] })
+  const users = await createUsers(t.deps, m, 20)
+  const results = await Promise.all(users.flatMap((u) => Array.from({ length: 5 }, (_, i) => draw(t.db, { merchantId: m.merchantId, userId: u.userId }, l.id, `unl-${u.userId}-${i}`, new Date()))))
+  expect(results.filter((r) => r.outcome === 'prize')).toHaveLength(100)
+  expect(await q('select xmin::text as version, issued from coupon_templates where id = $1', [tpl.body.id])).toEqual([{ version: before.version, issued: 0 }])
+  expect(await q('select count(*)::int as n from coupons where template_id = $1', [tpl.body.id])).toEqual([{ n: 100 }])
+  expect((await m.admin.get(`/admin/v1/coupons/templates/${tpl.body.id}`)).body).toMatchObject({ totalStock: null, issued: 100, remaining: null })
+}, 300_000)
+
 describe('parallel taps by one user with a limit of 3 per day', () => {
   const tapLottery = () => createLottery({ freeDrawsPerDay: 3, limitPerDay: 3, prizes: [{ type: 'none', name: '谢谢参与', weight: 1 }] })
   const count = async (lotteryId: string, userId: string) =>

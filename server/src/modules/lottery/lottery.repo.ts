@@ -209,11 +209,11 @@ export async function insertDraw(db: DbOrTx, v: NewDraw): Promise<boolean> {
 }
 
 // The stock takes and the record of the win in one round trip: the shared prize row (when its stock is
-// limited) and coupon template row (a coupon prize) are locked by this statement and only until the
-// COMMIT that follows it. $23: the prize's stock is limited; $24: the coupon template to take from.
+// limited) and coupon template row (a coupon prize of a limited template) are locked by this statement
+// and only until the COMMIT that follows it. $23: the prize's stock is limited; $24: the coupon template to take from.
 const insertWinStatement = statement<{ taken: boolean; templateTaken: boolean; inserted: boolean }>(
   'lottery_insert_win_taking_stock',
-  `WITH tpl AS (${templateStockSql('$2::uuid', '$24::uuid')}),
+  `WITH ${templateStockSql('tpl', '$2::uuid', '$24::uuid')},
    taken AS (UPDATE lottery_prizes SET stock = stock - 1 WHERE $23::boolean AND id = $11::uuid AND stock > 0 RETURNING id),
    ok AS (SELECT (NOT $23::boolean OR EXISTS (SELECT 1 FROM taken)) AND ($24::uuid IS NULL OR EXISTS (SELECT 1 FROM tpl)) AS ok),
    ins AS (INSERT INTO lottery_draws (${DRAW_COLUMNS}) SELECT ${DRAW_VALUES} FROM ok WHERE ok.ok ON CONFLICT DO NOTHING RETURNING 1)

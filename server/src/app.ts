@@ -6,7 +6,7 @@ import type { Logger } from './logger'
 import { errorHandler, requestContext } from './http/middleware'
 import { cors } from './http/cors'
 import { createMetrics, type Metrics } from './http/metrics'
-import type { AppRouter } from './http/router'
+import { Router, type AppRouter } from './http/router'
 import type { TokenService } from './modules/auth/tokens'
 import type { MpClient } from './wechat/mp-client'
 import { createPayClient, type PayClient } from './wechat/pay-client'
@@ -99,7 +99,10 @@ export function createApp(
     redpacketsRoutes(deps),
     payoutsRoutes(deps),
   ]
-  for (const r of routers) app.use(r.routes()).use(r.allowedMethods())
+  // one router holding every module's routes: a request is matched once, not once per module
+  const root = new Router()
+  for (const r of routers) root.use(r.routes())
+  app.use(root.routes()).use(root.allowedMethods())
   return { app, deps }
 }
 

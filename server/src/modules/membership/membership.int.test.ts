@@ -1,7 +1,8 @@
+import fc from 'fast-check'
 import { client, loginAs, seedMerchant, staffOf, startTestApp, type SeededMerchant, type TestApp } from '../../../../tests/src/support/harness'
 import { runExclusive } from '../jobs/jobs.service'
 import { luhnValid } from './member-code'
-import { evaluateTiers, tierEvaluationJob } from './membership.service'
+import { addGrowth, evaluateTiers, monthsBefore, TIER_RETENTION_MONTHS, tierEvaluationJob } from './membership.service'
 
 let t: TestApp
 beforeAll(async () => {
@@ -211,6 +212,32 @@ describe('tiers', () => {
     ])
     // a rerun changes nothing
     expect((await evaluateTiers(t.db, new Date('2027-01-20T04:00:00Z'))).downgraded).toBe(0)
+  })
+
+  it('property: every credit upgrades to the highest tier the last 12 months of growth reach, never lower (real database)', async () => {
+    const m = await seedMerchant(t)
+    await m.admin.put('/admin/v1/tiers', { tiers: TIERS })
+    const start = Date.parse('2026-01-01T00:00:00Z')
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.record({ days: fc.integer({ min: 0, max: 120 }), amount: fc.integer({ min: 1, max: 400 }) }), { minLength: 1, maxLength: 12 }), async (credits) => {
+        const u = await loginAs(t, m)
+        const entries: { at: number; amount: number }[] = []
+        let at = start
+        let level = 0
+        for (const [i, c] of credits.entries()) {
+          at += c.days * 86_400_000
+          const now = new Date(at)
+          entries.push({ at, amount: c.amount })
+          const since = monthsBefore(now, TIER_RETENTION_MONTHS).getTime()
+          const window = entries.filter((e) => e.at > since && e.at <= at).reduce((s, e) => s + e.amount, 0)
+          const reached = TIERS.reduce((best, tier, l) => (tier.threshold <= window ? l : best), 0)
+          level = Math.max(level, reached) // upgrades at once; only the evaluation job lowers a tier
+          const r = await addGrowth(t.db, m.merchantId, u.user.id, c.amount, { reason: 'test', source: { type: 'test', id: `${u.user.id}:${i}` }, now })
+          expect({ credit: i, level: r.tier.level, growth: r.growth }).toEqual({ credit: i, level, growth: entries.reduce((s, e) => s + e.amount, 0) })
+        }
+      }),
+      { numRuns: 40 },
+    )
   })
 
   it('the scheduled job runs evaluateTiers under its advisory lock and records the run', async () => {

@@ -68,16 +68,6 @@ export async function claimCard(db: DbOrTx, merchantId: string, userId: string, 
   return m ?? null
 }
 
-/** Adds growth under the row lock (held until the caller's transaction ends). */
-export async function addGrowth(db: DbOrTx, merchantId: string, userId: string, amount: number, now: Date): Promise<MembershipRow | null> {
-  const [m] = await db
-    .update(memberships)
-    .set({ growth: sql`${memberships.growth} + ${amount}`, updatedAt: now })
-    .where(and(eq(memberships.merchantId, merchantId), eq(memberships.userId, userId)))
-    .returning()
-  return m ?? null
-}
-
 export async function lockMembershipById(db: DbOrTx, id: string): Promise<MembershipRow | null> {
   const [m] = await db.select().from(memberships).where(eq(memberships.id, id)).for('update')
   return m ?? null

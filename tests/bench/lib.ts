@@ -5,8 +5,9 @@ import fs from 'node:fs'
 export type BenchRow = {
   scenario: string
   reqPerSec: number
-  p50ms: number
-  p99ms: number
+  /** null for a row measured by pgbench (it reports throughput only here) */
+  p50ms: number | null
+  p99ms: number | null
   requests: number
   non2xx: number
   errors: number
@@ -36,6 +37,11 @@ export type BenchContext = {
   load(scenario: string, opts: LoadOptions): Promise<BenchRow>
   /** pgbench tpcb-like TPS on the same PostgreSQL server, or null when pgbench is not installed. */
   pgbenchTps(): Promise<number | null>
+  /**
+   * TPS of a custom pgbench script (prepared statements, 16 clients, 15 s) against the server's own
+   * database, or null without pgbench: what the database alone does for a request's SQL, with no Node.
+   */
+  pgbenchScript(name: string, script: string): Promise<number | null>
   post<T = any>(path: string, body: unknown, token?: string): Promise<{ status: number; body: T }>
   get<T = any>(path: string, token?: string): Promise<{ status: number; body: T }>
 }
@@ -128,7 +134,7 @@ export function peakRssMb(pid: number): number | null {
 export function printRows(rows: BenchRow[]) {
   const header = ['scenario', 'req/s', 'p50 ms', 'p99 ms', 'requests', 'non-2xx', 'errors', 'cpu ms/req server+pg', 'note']
   const cpu = (r: BenchRow) => (r.serverCpuMs == null ? '' : `${r.serverCpuMs.toFixed(2)} + ${r.pgCpuMs?.toFixed(2) ?? '?'}`)
-  const lines = rows.map((r) => [r.scenario, String(r.reqPerSec), String(r.p50ms), String(r.p99ms), String(r.requests), String(r.non2xx), String(r.errors), cpu(r), r.note ?? ''])
+  const lines = rows.map((r) => [r.scenario, String(r.reqPerSec), String(r.p50ms ?? ''), String(r.p99ms ?? ''), String(r.requests), String(r.non2xx), String(r.errors), cpu(r), r.note ?? ''])
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)))
   const fmt = (cols: string[]) => cols.map((c, i) => c.padEnd(widths[i]!)).join('  ')
   console.log(fmt(header))

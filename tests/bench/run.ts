@@ -163,6 +163,15 @@ async function main() {
     const stores = (await (await fetch(`${serverUrl}/admin/v1/stores`, { headers: { authorization: `Bearer ${ADMIN_KEY}` } })).json()) as { items: { id: string }[] }
 
     let pgbenchCache: number | null | undefined
+    const pgbenchEnv = () => {
+      const u = new URL(pg.url)
+      return {
+        env: { ...process.env, PGPASSWORD: decodeURIComponent(u.password) },
+        // the same transport as the server's pool (the embedded server's Unix socket when it has one)
+        common: ['-h', u.searchParams.get('host') ?? u.hostname, '-p', u.port, '-U', decodeURIComponent(u.username)],
+        database: u.pathname.slice(1),
+      }
+    }
     const ctx: BenchContext = {
       serverUrl,
       sandboxUrl,
@@ -212,10 +221,7 @@ async function main() {
         if (pgbenchCache !== undefined) return pgbenchCache
         const bin = findPgbench()
         if (!bin) return (pgbenchCache = null)
-        const u = new URL(pg.url)
-        const env = { ...process.env, PGPASSWORD: decodeURIComponent(u.password) }
-        // the same transport as the server's pool (the embedded server's Unix socket when it has one)
-        const common = ['-h', u.searchParams.get('host') ?? u.hostname, '-p', u.port, '-U', decodeURIComponent(u.username)]
+        const { env, common } = pgbenchEnv()
         spawnSync(path.join(path.dirname(bin), 'createdb'), [...common, 'pgbench'], { env })
         const init = spawnSync(bin, [...common, '-i', '-s', '10', '-q', 'pgbench'], { env, encoding: 'utf8' })
         if (init.status !== 0) {
@@ -226,6 +232,18 @@ async function main() {
         const m = /tps = ([\d.]+)/.exec(r.stdout)
         pgbenchCache = m ? Math.round(Number(m[1])) : null
         return pgbenchCache
+      },
+      async pgbenchScript(name, script) {
+        const bin = findPgbench()
+        if (!bin) return null
+        const { env, common, database } = pgbenchEnv()
+        const file = path.join(os.tmpdir(), `siyu-pgbench-${process.pid}-${name}.sql`)
+        fs.writeFileSync(file, script)
+        const r = spawnSync(bin, [...common, '-n', '-M', 'prepared', '-c', '16', '-j', '2', '-T', '15', '-f', file, database], { env, encoding: 'utf8' })
+        fs.rmSync(file, { force: true })
+        const m = /tps = ([\d.]+)/.exec(r.stdout)
+        if (!m) console.error(`pgbench ${name}: ${r.stderr}`)
+        return m ? Math.round(Number(m[1])) : null
       },
       async post(p, body, token) {
         const r = await fetch(serverUrl + p, {

@@ -1,3 +1,5 @@
+import pg_ from 'pg'
+import { FUNNEL_STAGES, type LotteryAdminView } from '@siyu/shared'
 import type { BenchContext, BenchRow } from '../lib'
 
 /**
@@ -7,6 +9,8 @@ import type { BenchContext, BenchRow } from '../lib'
  * credit, coupon issue, physical prize code), funnel interaction, the audit record.
  * Phases: paid draws (10 points each), free draws (no ledger), and the campaign page (published odds).
  * The paid phase is also printed as a ratio of pgbench tpcb-like TPS on the same server (target >= 0.5).
+ * With pgbench installed, the paid draw's database function is also called straight from pgbench (no
+ * HTTP, no Node): the database's own ceiling for the same work.
  */
 export async function run(ctx: BenchContext): Promise<BenchRow[]> {
   const rows: BenchRow[] = []
@@ -82,12 +86,63 @@ export async function run(ctx: BenchContext): Promise<BenchRow[]> {
     setupRequest: (req) => ({ ...req, headers: { ...req.headers, authorization: `Bearer ${users[n++ % users.length]!.token}` } }),
   })
 
-  const stats = await admin<{ drawCount: number; prizes: { name: string; won: number; stock: number | null }[] }>('GET', `/admin/v1/lotteries/${paid.id}`)
+  const stats = await admin<LotteryAdminView>('GET', `/admin/v1/lotteries/${paid.id}`)
   const tps = await ctx.pgbenchTps()
   const ratio = (r: BenchRow) => (tps ? `; ${(r.reqPerSec / tps).toFixed(2)} x pgbench tpcb-like (${tps} TPS)` : '; pgbench not installed')
   rows.push({ ...paidRow, note: `400 users, ${stats.drawCount} draws recorded${ratio(paidRow)}` })
   rows.push({ ...freeRow, note: `no ledger${ratio(freeRow)}` })
   rows.push({ ...blankRow, note: `no ledger, no prize rows: the draw's floor${ratio(blankRow)}` })
   rows.push({ ...view, note: 'published odds + my allowance' })
+
+  const dbOnly = await ctx.pgbenchScript('lottery-draw', await drawScript(ctx, stats, users.map((u) => u.userId)))
+  if (dbOnly !== null) {
+    rows.push({
+      scenario: 'lottery_draw() from pgbench (no HTTP, no Node)',
+      reqPerSec: dbOnly,
+      p50ms: null,
+      p99ms: null,
+      requests: 0,
+      non2xx: 0,
+      errors: 0,
+      note: `the paid campaign, coupon slot drawn as "none" (its payout needs TypeScript)${tps ? `; ${(dbOnly / tps).toFixed(2)} x pgbench tpcb-like: the database's ceiling` : ''}`,
+    })
+  }
   return rows
+}
+
+/**
+ * A pgbench script making the paid draw's one database call (lottery_draw with p_complete) for one of
+ * the users, the prize picked by the campaign's weights from pgbench's random number. The coupon slot
+ * is drawn as "none": a coupon payout runs in TypeScript, so no single statement stands for it (this
+ * makes the figure an upper bound).
+ */
+async function drawScript(ctx: BenchContext, l: LotteryAdminView, userIds: string[]): Promise<string> {
+  const c = new pg_.Client({ connectionString: ctx.databaseUrl })
+  await c.connect()
+  const { merchant_id: merchantId } = (await c.query<{ merchant_id: string }>('SELECT merchant_id FROM lotteries WHERE id = $1', [l.id])).rows[0]!
+  await c.end()
+  const prize = (type: string) => l.prizes.find((p) => p.type === type)!
+  const [physical, coupon, points, none] = [prize('physical'), prize('coupon'), prize('points'), prize('none')]
+  const total = l.prizes.reduce((s, p) => s + p.weight, 0)
+  const weights = JSON.stringify(l.prizes.map((p) => ({ id: p.id, w: p.weight })))
+  const call = (drawn: typeof none, code: string, expires: string) =>
+    `SELECT free FROM lottery_draw('${merchantId}', '${l.id}', ('{${userIds.join(',')}}'::uuid[])[:u], 'pgb' || :r || '-' || :client_id, ` +
+    `(now() AT TIME ZONE 'Asia/Shanghai')::date, NULL, NULL, ${l.freeDrawsPerDay}, ${l.costPoints}, 'bench', gen_random_uuid(), now(), ` +
+    `'{${FUNNEL_STAGES.join(',')}}'::text[], true, '${weights}'::jsonb, ${total}, :p, '${drawn.id}', '${drawn.type}', '${drawn.name}', ` +
+    `${drawn.stock !== null}, ${drawn.points ?? 'NULL'}, false, '${none.id}', '${none.name}', ${code}, 'bench: ${drawn.name}', ${expires});`
+  // the slots in campaign order: physical [0, w1), coupon [w1, w1 + w2), points [.., .. + w3), none after
+  const a = physical.weight
+  const b = a + coupon.weight
+  const d = b + points.weight
+  return `\\set u random(1, ${userIds.length})
+\\set p random(0, ${total - 1})
+\\set r random(1, 2000000000)
+\\if :p < ${a}
+${call(physical, `'PGB' || :r`, 'NULL')}
+\\elif :p >= ${b} and :p < ${d}
+${call(points, 'NULL', `now() + interval '1 year'`)}
+\\else
+${call(none, 'NULL', 'NULL')}
+\\endif
+`
 }

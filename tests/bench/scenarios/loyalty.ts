@@ -1,10 +1,14 @@
+import pg_ from 'pg'
+import { FUNNEL_STAGES, type MembershipPolicy, type Tier } from '@siyu/shared'
+import { purchaseRewards } from '../../../server/src/modules/membership/membership.service'
 import type { BenchContext, BenchRow } from '../lib'
 
 /**
  * Loyalty: check-ins by many distinct users (each one a transaction: advisory lock, streak query, ledger
  * earn, growth, funnel event), the repeat-tap path (409), the calendar read, and staff purchases
  * (member code HMAC check, ledger earn × tier multiplier, growth/tier, funnel, guide binding), each with a
- * unique receipt number.
+ * unique receipt number. With pgbench installed, the purchase's database function is also called
+ * straight from pgbench (no HTTP, no Node): the database's own ceiling for the same work.
  */
 export async function run(ctx: BenchContext): Promise<BenchRow[]> {
   const rows: BenchRow[] = []
@@ -68,5 +72,41 @@ export async function run(ctx: BenchContext): Promise<BenchRow[]> {
   const tps = await ctx.pgbenchTps()
   rows.push({ ...purchase, note: tps ? `${((purchase.reqPerSec / tps) * 100).toFixed(0)}% of pgbench tpcb ${tps} TPS` : '200 members, unique receipts' })
   if (tps) rows[0] = { ...rows[0]!, note: `${rows[0]!.note}; ${((rows[0]!.reqPerSec / tps) * 100).toFixed(0)}% of pgbench tpcb` }
+
+  const dbOnly = await ctx.pgbenchScript('staff-purchase', await purchaseScript(ctx, guide!.userId, codes.map((c) => c.slice(0, 12))))
+  if (dbOnly !== null) {
+    rows.push({
+      scenario: 'staff_purchase() from pgbench (no HTTP, no Node)',
+      reqPerSec: dbOnly,
+      p50ms: null,
+      p99ms: null,
+      requests: 0,
+      non2xx: 0,
+      errors: 0,
+      note: tps ? `${((dbOnly / tps) * 100).toFixed(0)}% of pgbench tpcb: the database's ceiling for this request` : '',
+    })
+  }
   return rows
+}
+
+/**
+ * A pgbench script making the same database call as POST /staff/v1/purchases (one statement, the
+ * purchase of 23.70 yuan by one of the members, a unique receipt per call), with the merchant's own
+ * earn rule and tiers.
+ */
+async function purchaseScript(ctx: BenchContext, guideUserId: string, cardNos: string[]): Promise<string> {
+  const c = new pg_.Client({ connectionString: ctx.databaseUrl })
+  await c.connect()
+  const staff = (await c.query<{ merchant_id: string; id: string }>('SELECT merchant_id, id FROM staff WHERE user_id = $1', [guideUserId])).rows[0]!
+  await c.end()
+  const admin = async <T>(path: string) => (await (await fetch(ctx.serverUrl + path, { headers: { authorization: `Bearer ${ctx.adminKey}` } })).json()) as T
+  const policy = await admin<MembershipPolicy>('/admin/v1/membership/policy')
+  const { tiers } = await admin<{ tiers: Tier[] }>('/admin/v1/tiers')
+  const amountFen = 2370
+  const byLevel = tiers.map((t) => purchaseRewards(policy, t.multiplierPermille, amountFen))
+  const list = (xs: (string | number)[]) => `'{${xs.join(',')}}'`
+  return `\\set n random(1, ${cardNos.length})
+\\set r random(1, 2000000000)
+SELECT status FROM staff_purchase('${staff.merchant_id}', (${list(cardNos)}::text[])[:n], '${staff.id}', '${ctx.storeId}', 'PGB' || :r || '-' || :client_id, ${amountFen}, ${list(byLevel.map((r) => r.points))}::int[], ${list(tiers.map((t) => t.multiplierPermille))}::int[], ${byLevel[0]!.growth}, 'pgbench', now(), now() + interval '1 year', now() - interval '12 months', ${list(tiers.map((t) => t.threshold))}::bigint[], ${list(tiers.map((t) => `"${t.name}"`))}::text[], ${list([...FUNNEL_STAGES])}::text[], false);
+`
 }

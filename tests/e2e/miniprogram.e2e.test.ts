@@ -305,6 +305,7 @@ run('mini-program H5 in Chromium', () => {
     await visibleText(page, '立即开通').click()
     await visible(page, '.order[data-status="paid"]').waitFor({ timeout: 20_000 })
     await expect(visible(page, '.order').textContent()).resolves.toContain('¥99.00')
+    await expect(visible(page, '.orders__more').textContent()).resolves.toContain('没有更多了') // one order: a single page
     await shot(page, '16-consumer-order-paid')
     const orders = await m.admin.get('/admin/v1/orders')
     expect(orders.status).toBe(200)

@@ -1,8 +1,9 @@
 import { useState } from 'react'
 import { Button, Text, View } from '@tarojs/components'
-import { useRouter } from '@tarojs/taro'
+import { useReachBottom, useRouter } from '@tarojs/taro'
 import type { MembershipPlan, OrderStatus, OrderView } from '@siyu/shared'
 import { Empty, ErrorBlock, Loading } from '@/components/page-state'
+import { appendPage, moreText, useLoadMore, type PagedList } from '@/hooks/use-load-more'
 import { useLoader, usePullDownReload } from '@/hooks/use-loader'
 import { dateTime, yuan } from '@/lib/format'
 import { createOrder, listOrders, listPlans, payOrder } from '@/services/orders'
@@ -15,12 +16,21 @@ const STATUS: Record<OrderStatus, string> = { created: '待支付', paid: '已�
 export default function OrdersPage() {
   const router = useRouter()
   const [tab, setTab] = useState<'orders' | 'plans'>(router.params.tab === 'plans' ? 'plans' : 'orders')
-  const { state, reload } = useLoader<{ plans: MembershipPlan[]; orders: OrderView[] }>(async () => {
+  const { more, loadMore, resetMore } = useLoadMore()
+  const { state, update, reload } = useLoader<{ plans: MembershipPlan[]; orders: PagedList<OrderView> }>(async () => {
     const [plans, page] = await Promise.all([listPlans(), listOrders(null)])
-    return { plans, orders: page.items }
+    resetMore()
+    return { plans, orders: { items: page.items, nextCursor: page.nextCursor } }
   })
   const [paying, setPaying] = useState<string | null>(null)
   usePullDownReload(reload)
+
+  const next = () =>
+    loadMore(state.status === 'ready' && tab === 'orders' ? state.data.orders.nextCursor : null, async (cursor) => {
+      const page = await listOrders(cursor)
+      update((d) => ({ ...d, orders: appendPage(d.orders, page) }))
+    }).catch(() => undefined)
+  useReachBottom(() => void next())
 
   const settle = async (key: string, orderId: () => Promise<string>) => {
     if (paying) return
@@ -77,8 +87,8 @@ export default function OrdersPage() {
       )}
       {state.status === 'ready' && tab === 'orders' && (
         <View>
-          {state.data.orders.length === 0 && <Empty text='还没有订单' />}
-          {state.data.orders.map((o) => (
+          {state.data.orders.items.length === 0 && <Empty text='还没有订单' />}
+          {state.data.orders.items.map((o) => (
             <View key={o.id} className='card order' data-status={o.status}>
               <View className='order__head'>
                 <Text className='order__desc'>{o.description}</Text>
@@ -96,6 +106,11 @@ export default function OrdersPage() {
               )}
             </View>
           ))}
+          {state.data.orders.items.length > 0 && (
+            <View className='orders__more' onClick={() => void next()}>
+              <Text className='weak'>{moreText(more, state.data.orders.nextCursor)}</Text>
+            </View>
+          )}
         </View>
       )}
     </View>

@@ -120,6 +120,12 @@ export async function runLoad(baseUrl: string, scenario: string, opts: LoadOptio
   }
 }
 
+/** The row of a pgbench-driven phase: throughput only, with its ratio to tpcb-like when known. */
+export function pgbenchRow(scenario: string, tps: number, tpcb: number | null, note: string): BenchRow {
+  const ratio = tpcb ? `${(tps / tpcb).toFixed(2)} x pgbench tpcb-like: the database's ceiling for this request` : ''
+  return { scenario, reqPerSec: tps, p50ms: null, p99ms: null, requests: 0, non2xx: 0, errors: 0, note: [note, ratio].filter(Boolean).join('; ') }
+}
+
 /** Peak resident memory of a process (VmHWM), in MB. */
 export function peakRssMb(pid: number): number | null {
   try {

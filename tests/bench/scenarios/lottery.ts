@@ -1,6 +1,6 @@
 import pg_ from 'pg'
 import { FUNNEL_STAGES, type LotteryAdminView } from '@siyu/shared'
-import type { BenchContext, BenchRow } from '../lib'
+import { pgbenchRow, type BenchContext, type BenchRow } from '../lib'
 
 /**
  * Lottery draws at 32 connections on campaigns with ample stock. Every draw is one transaction:
@@ -96,16 +96,7 @@ export async function run(ctx: BenchContext): Promise<BenchRow[]> {
 
   const dbOnly = await ctx.pgbenchScript('lottery-draw', await drawScript(ctx, stats, users.map((u) => u.userId)))
   if (dbOnly !== null) {
-    rows.push({
-      scenario: 'lottery_draw() from pgbench (no HTTP, no Node)',
-      reqPerSec: dbOnly,
-      p50ms: null,
-      p99ms: null,
-      requests: 0,
-      non2xx: 0,
-      errors: 0,
-      note: `the paid campaign, coupon slot drawn as "none" (its payout needs TypeScript)${tps ? `; ${(dbOnly / tps).toFixed(2)} x pgbench tpcb-like: the database's ceiling` : ''}`,
-    })
+    rows.push(pgbenchRow('lottery_draw() from pgbench (no HTTP, no Node)', dbOnly, tps, 'the paid campaign, coupon slot drawn as "none" (its payout needs TypeScript)'))
   }
   return rows
 }

@@ -1,7 +1,7 @@
 import pg_ from 'pg'
 import { FUNNEL_STAGES, type MembershipPolicy, type Tier } from '@siyu/shared'
 import { purchaseRewards } from '../../../server/src/modules/membership/membership.service'
-import type { BenchContext, BenchRow } from '../lib'
+import { pgbenchRow, type BenchContext, type BenchRow } from '../lib'
 
 /**
  * Loyalty: check-ins by many distinct users (each one a transaction: advisory lock, streak query, ledger
@@ -74,18 +74,7 @@ export async function run(ctx: BenchContext): Promise<BenchRow[]> {
   if (tps) rows[0] = { ...rows[0]!, note: `${rows[0]!.note}; ${((rows[0]!.reqPerSec / tps) * 100).toFixed(0)}% of pgbench tpcb` }
 
   const dbOnly = await ctx.pgbenchScript('staff-purchase', await purchaseScript(ctx, guide!.userId, codes.map((c) => c.slice(0, 12))))
-  if (dbOnly !== null) {
-    rows.push({
-      scenario: 'staff_purchase() from pgbench (no HTTP, no Node)',
-      reqPerSec: dbOnly,
-      p50ms: null,
-      p99ms: null,
-      requests: 0,
-      non2xx: 0,
-      errors: 0,
-      note: tps ? `${((dbOnly / tps) * 100).toFixed(0)}% of pgbench tpcb: the database's ceiling for this request` : '',
-    })
-  }
+  if (dbOnly !== null) rows.push(pgbenchRow('staff_purchase() from pgbench (no HTTP, no Node)', dbOnly, tps, ''))
   return rows
 }
 

@@ -21,6 +21,8 @@ export const ERROR_MESSAGES_ZH: Record<string, string> = {
   INVITE_INVALID: '邀请码无效或已使用',
   ALREADY_STAFF: '您已是店员',
   STORE_NOT_FOUND: '门店不存在',
+  STAFF_NOT_FOUND: '店员不存在',
+  STAFF_INACTIVE: '该店员已停用',
   USER_NOT_FOUND: '用户不存在',
   APPID_TAKEN: '该小程序已被其他商户接入',
   PRODUCT_NOT_FOUND: '商品不存在',

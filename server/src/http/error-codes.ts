@@ -24,6 +24,8 @@ export const CORE_ERRORS = {
   INVITE_INVALID: { status: 400, message: 'The invite code is invalid, expired or already used' },
   ALREADY_STAFF: { status: 409, message: 'This user is already a staff member of this merchant' },
   STORE_NOT_FOUND: { status: 404, message: 'Store not found' },
+  STAFF_NOT_FOUND: { status: 404, message: 'Staff member not found' },
+  STAFF_INACTIVE: { status: 409, message: 'This staff member is deactivated' },
   USER_NOT_FOUND: { status: 404, message: 'User not found' },
   APPID_TAKEN: { status: 409, message: 'This appid already belongs to a merchant' },
 } as const satisfies ErrorDefs

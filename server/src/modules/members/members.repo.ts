@@ -84,6 +84,15 @@ export async function assignGuideIfNone(db: DbOrTx, merchantId: string, id: stri
     .where(and(eq(users.merchantId, merchantId), eq(users.id, id), sql`${users.guideStaffId} is null`))
 }
 
+/** Every customer whose guide is `fromStaffId` gets `toStaffId` instead, in one statement; how many moved. */
+export async function moveGuideCustomers(db: DbOrTx, merchantId: string, fromStaffId: string, toStaffId: string): Promise<number> {
+  const r = await db
+    .update(users)
+    .set({ guideStaffId: toStaffId })
+    .where(and(eq(users.merchantId, merchantId), eq(users.guideStaffId, fromStaffId)))
+  return r.rowCount ?? 0
+}
+
 export type GuideCursor = { createdAt: string; id: string }
 
 /**

@@ -7,7 +7,7 @@ import * as repo from './members.repo'
 import type { UserRow } from './members.repo'
 import * as tenancyRepo from '../tenancy/tenancy.repo'
 
-export { upsertOnLogin, touch, assignGuideIfNone, setPhone, updateProfile, listByGuide, idsByGuide, type GuideCursor } from './members.repo'
+export { upsertOnLogin, touch, assignGuideIfNone, moveGuideCustomers, setPhone, updateProfile, listByGuide, idsByGuide, type GuideCursor } from './members.repo'
 export type { UserRow }
 
 /** 13812345678 -> 138****5678; never return a raw phone to a client that does not own it. */

@@ -1,4 +1,4 @@
-import { CreateStaffInviteInput, CreateStoreInput, JoinStaffInput } from '@siyu/shared'
+import { CreateStaffInviteInput, CreateStoreInput, JoinStaffInput, ListStaffQuery, TransferCustomersInput, UpdateStaffInput } from '@siyu/shared'
 import type { AppDeps } from '../../app'
 import { idParam, parse } from '../../http/validate'
 import { Router } from '../../http/router'
@@ -8,7 +8,10 @@ import * as referrals from '../referrals/referrals.service'
 import * as social from '../social/social.service'
 import * as tenancy from '../tenancy/tenancy.service'
 
-/** Stores and staff: admin creates stores and invites; a consumer joins with a code; staff see themselves. */
+/**
+ * Stores and staff: admin creates stores and invites, lists and manages staff (deactivate, move, hand a
+ * guide's customers over); a consumer joins with a code; staff see themselves.
+ */
 export function staffRoutes(deps: AppDeps) {
   const r = new Router()
   const admin = requireAdmin(deps.db, deps.tokens)
@@ -25,6 +28,18 @@ export function staffRoutes(deps: AppDeps) {
   r.post('/admin/v1/staff/invites', admin, async (ctx) => {
     ctx.status = 201
     ctx.body = await tenancy.createStaffInvite(deps.db, adminOf(ctx).merchantId, parse(CreateStaffInviteInput, ctx.request.body))
+  })
+  r.get('/admin/v1/staff', admin, async (ctx) => {
+    ctx.body = { items: await tenancy.listStaff(deps.db, adminOf(ctx).merchantId, parse(ListStaffQuery, ctx.query)) }
+  })
+  r.patch('/admin/v1/staff/:id', admin, async (ctx) => {
+    const id = idParam(ctx.params.id, 'STAFF_NOT_FOUND')
+    ctx.body = await tenancy.updateStaff(deps.db, adminOf(ctx).merchantId, id, parse(UpdateStaffInput, ctx.request.body))
+  })
+  r.post('/admin/v1/staff/:id/customers/transfer', admin, async (ctx) => {
+    const id = idParam(ctx.params.id, 'STAFF_NOT_FOUND')
+    const { toStaffId } = parse(TransferCustomersInput, ctx.request.body)
+    ctx.body = await tenancy.transferCustomers(deps.db, adminOf(ctx).merchantId, id, toStaffId.toLowerCase())
   })
   r.get('/admin/v1/users/:id', admin, async (ctx) => {
     const p = adminOf(ctx)

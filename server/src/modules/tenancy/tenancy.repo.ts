@@ -1,6 +1,7 @@
-import { and, eq, gt, isNotNull, isNull, sql } from 'drizzle-orm'
+import { and, desc, eq, gt, inArray, isNotNull, isNull, sql } from 'drizzle-orm'
 import type { DbOrTx } from '../../db/client'
 import { one, statement } from '../../db/raw'
+import { users } from '../members/members.schema'
 import { adminKeys, merchantApps, merchants, staff, staffInvites, stores } from './tenancy.schema'
 
 export type MerchantApp = typeof merchantApps.$inferSelect
@@ -105,9 +106,82 @@ export async function redeemInvite(db: DbOrTx, merchantId: string, code: string,
   return row ?? null
 }
 
-export async function insertStaff(db: DbOrTx, v: typeof staff.$inferInsert) {
-  const [s] = await db.insert(staff).values(v).onConflictDoNothing().returning()
+/**
+ * Makes the user staff: a new row, or their deactivated row active again with the invite's store and
+ * role (same id, so their past purchases and customers stay linked). null when they are active staff
+ * already: the conditional upsert decides under the row lock, so two joins at once cannot both win.
+ */
+export async function upsertStaffOnJoin(db: DbOrTx, v: { merchantId: string; userId: string; storeId: string; role: string }) {
+  const [s] = await db
+    .insert(staff)
+    .values(v)
+    .onConflictDoUpdate({
+      target: [staff.merchantId, staff.userId],
+      set: { storeId: sql`excluded.store_id`, role: sql`excluded.role`, active: true },
+      setWhere: sql`${staff.active} = false`,
+    })
+    .returning()
   return s ?? null
+}
+
+export async function updateStaff(db: DbOrTx, merchantId: string, id: string, v: { active?: boolean; storeId?: string; role?: string }) {
+  const [s] = await db
+    .update(staff)
+    .set(v)
+    .where(and(eq(staff.merchantId, merchantId), eq(staff.id, id)))
+    .returning()
+  return s ?? null
+}
+
+/** Staff rows by id, locked FOR SHARE until the transaction ends (a concurrent deactivation waits, or is seen). */
+export async function lockStaffRows(db: DbOrTx, merchantId: string, ids: string[]) {
+  return db
+    .select()
+    .from(staff)
+    .where(and(eq(staff.merchantId, merchantId), inArray(staff.id, ids)))
+    .for('share')
+}
+
+export type StaffViewRow = {
+  id: string
+  userId: string
+  nickname: string | null
+  storeId: string
+  role: string
+  active: boolean
+  createdAt: Date
+  customers: number
+}
+
+/**
+ * The admin's staff list in one query: each row with the user's nickname (join) and the number of
+ * customers they guide (a correlated count on users_merchant_guide_idx), newest first. Reads the
+ * members module's users table so the page is one round trip rather than one per staff member.
+ * Unpaginated on purpose: a merchant has tens to hundreds of staff.
+ */
+export async function listStaffViews(db: DbOrTx, merchantId: string, f: { id?: string; storeId?: string; active?: boolean } = {}): Promise<StaffViewRow[]> {
+  return db
+    .select({
+      id: staff.id,
+      userId: staff.userId,
+      nickname: users.nickname,
+      storeId: staff.storeId,
+      role: staff.role,
+      active: staff.active,
+      createdAt: staff.createdAt,
+      customers: sql<number>`(SELECT count(*) FROM ${users} c WHERE c.merchant_id = ${staff.merchantId} AND c.guide_staff_id = ${staff.id})::int`,
+    })
+    .from(staff)
+    .leftJoin(users, and(eq(users.merchantId, staff.merchantId), eq(users.id, staff.userId)))
+    .where(
+      and(
+        eq(staff.merchantId, merchantId),
+        f.id !== undefined ? eq(staff.id, f.id) : undefined,
+        f.storeId !== undefined ? eq(staff.storeId, f.storeId) : undefined,
+        f.active !== undefined ? eq(staff.active, f.active) : undefined,
+      ),
+    )
+    .orderBy(desc(staff.createdAt), desc(staff.id))
 }
 
 // every staff request checks this (auth): a prepared statement, no query builder

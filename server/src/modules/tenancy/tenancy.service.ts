@@ -1,8 +1,9 @@
-import type { CreateStaffInviteInput, CreateStoreInput } from '@siyu/shared'
+import type { CreateStaffInviteInput, CreateStoreInput, ListStaffQuery, StaffRole, StaffView, TransferCustomersResult, UpdateStaffInput } from '@siyu/shared'
 import type { Db, DbOrTx } from '../../db/client'
 import { AppError, isUniqueViolation } from '../../http/errors'
 import { merchantConfigChanged } from '../../lib/cache'
 import { adminKeyPrefix, generateAdminKey, hashAdminKey, humanCode } from '../auth/tokens'
+import * as members from '../members/members.service'
 import * as repo from './tenancy.repo'
 
 export type WechatPayCredentials = {
@@ -131,19 +132,80 @@ export async function createStaffInvite(db: Db, merchantId: string, input: Creat
   }
 }
 
-/** A logged-in consumer redeems an invite and becomes staff of its store (once; codes are single-use). */
+/**
+ * A logged-in consumer redeems an invite and becomes staff of its store (once; codes are single-use).
+ * A deactivated staff member comes back on their old row with the invite's store and role.
+ */
 export async function joinStaff(db: Db, merchantId: string, userId: string, code: string) {
   const joined = await db.transaction(async (tx) => {
+    // checked first so active staff do not use up a code; the upsert below settles races
     if (await repo.findStaffByUser(tx, merchantId, userId)) throw new AppError('ALREADY_STAFF')
     const inv = await repo.redeemInvite(tx, merchantId, code.toUpperCase(), userId, new Date())
     if (!inv) throw new AppError('INVITE_INVALID')
-    const s = await repo.insertStaff(tx, { merchantId, userId, storeId: inv.storeId, role: inv.role })
+    const s = await repo.upsertStaffOnJoin(tx, { merchantId, userId, storeId: inv.storeId, role: inv.role })
     if (!s) throw new AppError('ALREADY_STAFF')
     return { staffId: s.id, storeId: s.storeId, role: s.role }
   })
   // after the commit: the staff check caches "not staff" (auth.middleware.ts)
   await merchantConfigChanged(db, merchantId)
   return joined
+}
+
+function staffView(s: repo.StaffViewRow): StaffView {
+  return {
+    id: s.id,
+    userId: s.userId,
+    nickname: s.nickname,
+    storeId: s.storeId,
+    role: s.role as StaffRole,
+    active: s.active,
+    createdAt: s.createdAt.toISOString(),
+    customers: s.customers,
+  }
+}
+
+export async function listStaff(db: Db, merchantId: string, q: ListStaffQuery): Promise<StaffView[]> {
+  const active = q.active === undefined ? undefined : q.active === 'true'
+  return (await repo.listStaffViews(db, merchantId, { storeId: q.storeId, active })).map(staffView)
+}
+
+export async function getStaff(db: DbOrTx, merchantId: string, id: string): Promise<StaffView> {
+  const [s] = await repo.listStaffViews(db, merchantId, { id })
+  if (!s) throw new AppError('STAFF_NOT_FOUND')
+  return staffView(s)
+}
+
+/**
+ * Deactivates or reactivates a staff member, moves them to another store or changes their role. Their
+ * next staff request sees the change (the staff row cache is dropped in every process after the commit).
+ */
+export async function updateStaff(db: Db, merchantId: string, id: string, input: UpdateStaffInput): Promise<StaffView> {
+  await db.transaction(async (tx) => {
+    const s = await repo.updateStaff(tx, merchantId, id, input)
+    if (!s) throw new AppError('STAFF_NOT_FOUND')
+    if (input.storeId !== undefined) await getStore(tx, merchantId, input.storeId)
+  })
+  await merchantConfigChanged(db, merchantId)
+  return getStaff(db, merchantId, id)
+}
+
+/**
+ * Hands every customer of staff member `fromId` (active or not: the usual case is someone who left) to
+ * `toId`, who must be active. Both rows stay locked while the customers move, so a deactivation of
+ * `toId` at the same moment either waits or is seen.
+ */
+export async function transferCustomers(db: Db, merchantId: string, fromId: string, toId: string): Promise<TransferCustomersResult> {
+  if (fromId === toId) {
+    throw new AppError('VALIDATION_FAILED', { issues: [{ path: 'toStaffId', message: 'must be another staff member', code: 'custom' }] })
+  }
+  return db.transaction(async (tx) => {
+    const rows = await repo.lockStaffRows(tx, merchantId, [fromId, toId])
+    const missing = [fromId, toId].find((id) => !rows.some((r) => r.id === id))
+    if (missing) throw new AppError('STAFF_NOT_FOUND', { staffId: missing })
+    const to = rows.find((r) => r.id === toId)!
+    if (!to.active) throw new AppError('STAFF_INACTIVE', { staffId: toId })
+    return { moved: await members.moveGuideCustomers(tx, merchantId, fromId, toId) }
+  })
 }
 
 export async function ensureOpenInvite(db: Db, merchantId: string, storeId: string) {

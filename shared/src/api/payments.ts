@@ -147,6 +147,9 @@ export const OrderView = z.strictObject({
   refundedFen: z.number().int(),
   pointsEarned: z.number().int(),
   pointsClawed: z.number().int(),
+  /** Membership growth the payment credited, and what refunds took back of it (in proportion). */
+  growthEarned: z.number().int(),
+  growthClawed: z.number().int(),
   expiresAt: z.iso.datetime(),
   paidAt: z.iso.datetime().nullable(),
   closedAt: z.iso.datetime().nullable(),

@@ -80,7 +80,11 @@ export const memberships = pgTable(
   ],
 )
 
-/** Every growth credit; unique per source so a replayed operation never counts twice. */
+/**
+ * Every growth credit, and every take-back of one (a refund: negative, reason `refund`, after the
+ * credit it reverses, so a member's running total never goes below zero); unique per source so a
+ * replayed operation never counts twice.
+ */
 export const growthEntries = pgTable(
   'growth_entries',
   {
@@ -96,7 +100,7 @@ export const growthEntries = pgTable(
   (t) => [
     index('growth_entries_user_at_idx').on(t.merchantId, t.userId, t.at),
     uniqueIndex('growth_entries_source_uq').on(t.merchantId, t.sourceType, t.sourceId),
-    check('growth_entries_amount_ck', sql`${t.amount} > 0`),
+    check('growth_entries_amount_ck', sql`${t.amount} > 0 or (${t.amount} < 0 and ${t.reason} = 'refund')`),
   ],
 )
 

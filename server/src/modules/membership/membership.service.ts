@@ -169,6 +169,27 @@ export async function addGrowth(
   return { growth: r.growth, tier: tierAt(tiers, r.tierLevel), upgradedFrom: r.upgradedFrom === null ? null : tierAt(tiers, r.upgradedFrom) }
 }
 
+/**
+ * Takes back growth a refund reverses, once per source (a replay takes nothing): a negative entry and
+ * the membership's total lowered, in the caller's transaction (after its points, the lock order of
+ * every growth write). The tier is not lowered here: like any fall in growth, the evaluation job
+ * decides after the retention period. Returns the growth taken (0 on a replay).
+ */
+export async function takeBackGrowth(tx: DbOrTx, merchantId: string, userId: string, amount: number, opts: { source: { type: string; id: string }; now: Date }): Promise<number> {
+  if (!Number.isSafeInteger(amount) || amount <= 0) throw new Error(`takeBackGrowth: amount ${amount}`)
+  const r = await one(tx, takeBackStatement, [merchantId, userId, amount, opts.source.type, opts.source.id, opts.now])
+  return r ? -r.amount : 0
+}
+
+const takeBackStatement = statement<{ amount: number }>(
+  'membership_take_back_growth',
+  `WITH e AS (
+     INSERT INTO growth_entries (merchant_id, user_id, amount, reason, source_type, source_id, at) VALUES ($1, $2, -$3::int, 'refund', $4, $5, $6)
+     ON CONFLICT (merchant_id, source_type, source_id) DO NOTHING RETURNING amount)
+   UPDATE memberships ms SET growth = ms.growth + e.amount, updated_at = $6 FROM e
+   WHERE ms.merchant_id = $1 AND ms.user_id = $2 RETURNING e.amount`,
+)
+
 /** The tier rule as the database functions take it (p_since, p_thresholds, p_names): membership_add_growth, staff_purchase. */
 export function tierRuleArgs(tiers: Tier[], now: Date): [Date, string, string[]] {
   return [monthsBefore(now, TIER_RETENTION_MONTHS), `{${tiers.map((t) => t.threshold).join(',')}}`, tiers.map((t) => t.name)]

@@ -76,6 +76,37 @@ it('partial refunds claw back in proportion, cumulatively exact; total refunded 
   expect((await m.admin.post(`/admin/v1/orders/${orderId}/refunds`, { amountFen: 1 })).body.error.code).toBe('ORDER_NOT_REFUNDABLE')
 })
 
+it('refunds take back growth in proportion, like points; the tier waits for the evaluation', async () => {
+  const { buyer, orderId } = await paidOrder(10_001) // 100 yuan: 100 growth (1 per yuan)
+  const growthOf = async () => (await t.pool.query(`SELECT growth FROM memberships WHERE user_id = $1`, [buyer.user.id])).rows[0].growth
+  expect((await m.admin.get(`/admin/v1/orders/${orderId}`)).body).toMatchObject({ growthEarned: 100, growthClawed: 0 })
+  expect(await growthOf()).toBe(100)
+  const tierBefore = (await buyer.api.get('/api/v1/membership')).body.tier.level
+
+  const first = await m.admin.post(`/admin/v1/orders/${orderId}/refunds`, { amountFen: 3_333 })
+  const s = t.sandbox.refund.settle({ outRefundNo: first.body.outRefundNo, status: 'SUCCESS' })
+  const d = await delivered(t, s.notification_id!)
+  expect((await m.admin.get(`/admin/v1/orders/${orderId}`)).body).toMatchObject({ growthClawed: 33 }) // floor(100 * 3333 / 10001)
+  expect(await growthOf()).toBe(67)
+  // the exact notification again takes nothing more
+  expect((await postNotification(t, d.body, signNotification(t, d.body))).status).toBe(204)
+  expect(await growthOf()).toBe(67)
+
+  const rest = await m.admin.post(`/admin/v1/orders/${orderId}/refunds`, { amountFen: 6_668 })
+  await settleRefund(rest.body.outRefundNo)
+  expect((await m.admin.get(`/admin/v1/orders/${orderId}`)).body).toMatchObject({ status: 'refunded', growthEarned: 100, growthClawed: 100 })
+  expect(await growthOf()).toBe(0)
+  const entries = await t.pool.query(`SELECT amount, reason, source_type FROM growth_entries WHERE user_id = $1 ORDER BY id`, [buyer.user.id])
+  expect(entries.rows).toEqual([
+    { amount: 100, reason: 'purchase', source_type: 'order' },
+    { amount: -33, reason: 'refund', source_type: 'refund' },
+    { amount: -67, reason: 'refund', source_type: 'refund' },
+  ])
+  const view = (await buyer.api.get('/api/v1/membership')).body
+  expect(view.growth).toMatchObject({ total: 0, qualifying: 0 })
+  expect(view.tier.level).toBe(tierBefore) // lowered only by the evaluation job, after the retention period
+})
+
 it('concurrent refund requests never reserve more than was paid', async () => {
   const { orderId } = await paidOrder(1_000)
   const rs = await Promise.all(Array.from({ length: 8 }, () => m.admin.post(`/admin/v1/orders/${orderId}/refunds`, { amountFen: 300 })))

@@ -108,8 +108,8 @@ export async function markOrderPaid(db: DbOrTx, id: string, v: { paidFen: number
   return o ?? null
 }
 
-export async function setOrderPointsEarned(db: DbOrTx, id: string, points: number) {
-  await db.update(orders).set({ pointsEarned: points }).where(eq(orders.id, id))
+export async function setOrderRewards(db: DbOrTx, id: string, earned: { points: number; growth: number }) {
+  await db.update(orders).set({ pointsEarned: earned.points, growthEarned: earned.growth }).where(eq(orders.id, id))
 }
 
 export async function flagOrder(db: DbOrTx, id: string, reason: string, now: Date) {
@@ -117,12 +117,13 @@ export async function flagOrder(db: DbOrTx, id: string, reason: string, now: Dat
 }
 
 /** Adds a settled refund: refunded_fen grows (CHECK keeps it <= paid_fen), status follows. */
-export async function applyRefund(db: DbOrTx, id: string, amountFen: number, pointsClawed: number, now: Date): Promise<OrderRow | null> {
+export async function applyRefund(db: DbOrTx, id: string, amountFen: number, clawed: { points: number; growth: number }, now: Date): Promise<OrderRow | null> {
   const [o] = await db
     .update(orders)
     .set({
       refundedFen: sql`${orders.refundedFen} + ${amountFen}`,
-      pointsClawed: sql`${orders.pointsClawed} + ${pointsClawed}`,
+      pointsClawed: sql`${orders.pointsClawed} + ${clawed.points}`,
+      growthClawed: sql`${orders.growthClawed} + ${clawed.growth}`,
       status: sql`case when ${orders.refundedFen} + ${amountFen} = ${orders.paidFen} then 'refunded' else 'partially_refunded' end`,
       updatedAt: now,
     })

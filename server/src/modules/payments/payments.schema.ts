@@ -77,6 +77,9 @@ export const orders = pgTable(
     transactionId: text('transaction_id'),
     pointsEarned: integer('points_earned').notNull().default(0),
     pointsClawed: integer('points_clawed').notNull().default(0),
+    /** Growth the payment credited, and how much of it refunds took back (in proportion, like points). */
+    growthEarned: integer('growth_earned').notNull().default(0),
+    growthClawed: integer('growth_clawed').notNull().default(0),
     /** A payment arrived that cannot be applied normally (paid after close, paid twice): a person must look. */
     needsReview: boolean('needs_review').notNull().default(false),
     reviewReason: text('review_reason'),
@@ -101,6 +104,7 @@ export const orders = pgTable(
     check('orders_refund_ck', sql`${t.refundedFen} >= 0 and ${t.refundedFen} <= ${t.paidFen} and ${t.paidFen} >= 0`),
     check('orders_paid_ck', sql`(${t.status} in ('created', 'closed')) = (${t.paidAt} is null)`),
     check('orders_points_ck', sql`${t.pointsEarned} >= 0 and ${t.pointsClawed} >= 0 and ${t.pointsClawed} <= ${t.pointsEarned}`),
+    check('orders_growth_ck', sql`${t.growthEarned} >= 0 and ${t.growthClawed} >= 0 and ${t.growthClawed} <= ${t.growthEarned}`),
   ],
 )
 

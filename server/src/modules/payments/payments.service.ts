@@ -71,6 +71,8 @@ export function orderView(o: repo.OrderRow, admin?: { refunds: repo.RefundRow[] 
     refundedFen: o.refundedFen,
     pointsEarned: o.pointsEarned,
     pointsClawed: o.pointsClawed,
+    growthEarned: o.growthEarned,
+    growthClawed: o.growthClawed,
     expiresAt: o.expiresAt.toISOString(),
     paidAt: o.paidAt?.toISOString() ?? null,
     closedAt: o.closedAt?.toISOString() ?? null,

@@ -127,11 +127,11 @@ async function applyPaidEffects(tx: Tx, deps: PaymentsDeps, order: repo.OrderRow
       source: { type: 'order', id: order.id },
       now,
     })
-    await repo.setOrderPointsEarned(tx, order.id, rewards.points)
   }
   if (rewards.growth > 0) {
     await membership.addGrowth(tx, merchantId, userId, rewards.growth, { reason: 'purchase', source: { type: 'order', id: order.id }, now })
   }
+  if (rewards.points > 0 || rewards.growth > 0) await repo.setOrderRewards(tx, order.id, rewards)
   await funnel.advanceStage(tx, merchantId, userId, 'customer', { cause: 'order_paid' })
   if (order.kind === 'membership' && order.membershipPlanId && order.membershipDays) {
     // Consecutive purchases extend: the new period starts where the live one ends.
@@ -179,8 +179,9 @@ export async function applyRefundResult(tx: Tx, deps: PaymentsDeps, refund: repo
   if (!moved) return 'duplicate'
   const order = (await repo.lockOrder(tx, refund.orderId))!
   const refundedAfter = order.refundedFen + refund.amountFen
-  const target = refundedAfter >= order.paidFen ? order.pointsEarned : mulDivFloor(order.pointsEarned, refundedAfter, order.paidFen)
-  const claw = Math.max(0, target - order.pointsClawed)
+  // what refunds take back, cumulatively exact: the share of points and growth the refunded amount paid for
+  const share = (earned: number) => (refundedAfter >= order.paidFen ? earned : mulDivFloor(earned, refundedAfter, order.paidFen))
+  const claw = Math.max(0, share(order.pointsEarned) - order.pointsClawed)
   let clawed = 0
   let debt = 0
   if (claw > 0) {
@@ -197,7 +198,12 @@ export async function applyRefundResult(tx: Tx, deps: PaymentsDeps, refund: repo
     clawed = c.clawed
     debt = c.debt
   }
-  const updated = await repo.applyRefund(tx, order.id, refund.amountFen, claw, now)
+  // after the points: the lock order of every growth write (points account, then membership)
+  const growth = Math.max(0, share(order.growthEarned) - order.growthClawed)
+  if (growth > 0) {
+    await membership.takeBackGrowth(tx, order.merchantId, order.userId, growth, { source: { type: 'refund', id: refund.id }, now })
+  }
+  const updated = await repo.applyRefund(tx, order.id, refund.amountFen, { points: claw, growth }, now)
   // Refunds are reserved against paid_fen when requested, so this cannot exceed it; if it does, stop.
   if (!updated) throw new Error(`refund ${refund.id} would exceed what order ${order.id} paid`)
   await repo.setRefundStatus(tx, refund.id, ['succeeded'], { status: 'succeeded', pointsClawed: clawed, pointsDebt: debt, now })

@@ -43,6 +43,45 @@ describe('POST /api/v1/events', () => {
     expect(await count()).toBe(before)
   })
 
+  it('a batch keeps its order: each event its fields, the stage raised by the first interaction in it', async () => {
+    const u = await loginAs(t, m)
+    const r = await u.api.post('/api/v1/events', {
+      events: [
+        { type: 'page_view', channel: 'qr', props: { page: 'home' } },
+        { type: 'click', props: { button: 'a' }, occurredAt: '2026-11-01T00:00:00.000Z' },
+        { type: 'share', props: { target: 'moments' } },
+      ],
+    })
+    expect(r.body).toEqual({ accepted: 3, promoted: true })
+    const rows = (
+      await t.pool.query(`select id, type, channel, props, occurred_at from funnel_events where user_id = $1 order by id`, [u.user.id])
+    ).rows
+    expect(rows.map((e) => [e.type, e.channel, e.props])).toEqual([
+      ['page_view', 'qr', { page: 'home' }],
+      ['click', null, { button: 'a' }],
+      ['share', null, { target: 'moments' }],
+    ])
+    expect(rows[1].occurred_at.toISOString()).toBe('2026-11-01T00:00:00.000Z')
+    const [raised] = (await t.pool.query(`select cause, cause_event_id from funnel_transitions where user_id = $1 and to_stage = 'interactor'`, [u.user.id])).rows
+    expect(raised).toEqual({ cause: 'event:click', cause_event_id: rows[1].id })
+  })
+
+  it('touches the user once a minute at most, but always fills an empty first-touch attribution', async () => {
+    const u = await loginAs(t, m)
+    const row = async () => (await t.pool.query(`select xmin::text as version, acq_channel, last_seen_at from users where id = $1`, [u.user.id])).rows[0]
+    await t.pool.query(`update users set last_seen_at = now() - interval '2 minutes' where id = $1`, [u.user.id])
+    await u.api.post('/api/v1/events', { type: 'page_view' })
+    const seen = await row()
+    expect(Date.now() - seen.last_seen_at.getTime()).toBeLessThan(60_000)
+    await u.api.post('/api/v1/events', { type: 'page_view' })
+    expect(await row()).toEqual(seen) // seen a moment ago, nothing to fill: no new row version
+    await u.api.post('/api/v1/events', { type: 'page_view', channel: 'poster' })
+    expect((await row()).acq_channel).toBe('poster')
+    const filled = await row()
+    await u.api.post('/api/v1/events', { type: 'page_view', channel: 'moments' })
+    expect(await row()).toEqual(filled) // first touch kept
+  })
+
   it('rejects unknown event types and unknown fields with field paths', async () => {
     const u = await loginAs(t, m)
     const r = await u.api.post('/api/v1/events', { events: [{ type: 'page_view' }, { type: 'hack' }] })

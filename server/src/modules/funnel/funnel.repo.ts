@@ -1,13 +1,46 @@
 import { sql } from 'drizzle-orm'
 import type { DbOrTx } from '../../db/client'
+import { run, statement } from '../../db/raw'
 import { funnelEvents, funnelTransitions } from './funnel.schema'
 
 export async function insertTransition(db: DbOrTx, v: typeof funnelTransitions.$inferInsert) {
   await db.insert(funnelTransitions).values(v).onConflictDoNothing()
 }
 
-export async function insertEvents(db: DbOrTx, rows: (typeof funnelEvents.$inferInsert)[]) {
-  return db.insert(funnelEvents).values(rows).returning({ id: funnelEvents.id, type: funnelEvents.type })
+// client events arrive on every page: one prepared statement for any batch size (columns as arrays)
+const insertEventsStatement = statement<{ id: string | number; type: string }>(
+  'funnel_insert_events',
+  `INSERT INTO funnel_events (merchant_id, user_id, type, channel, store_id, guide_id, sharer_id, props, occurred_at)
+   SELECT $1, $2, t.type, t.channel, t.store_id, t.guide_id, t.sharer_id, t.props, t.occurred_at
+   FROM unnest($3::text[], $4::text[], $5::uuid[], $6::uuid[], $7::uuid[], $8::jsonb[], $9::timestamptz[])
+        WITH ORDINALITY AS t(type, channel, store_id, guide_id, sharer_id, props, occurred_at, ord)
+   ORDER BY t.ord
+   RETURNING id, type`,
+)
+
+/**
+ * The events of one user, in the order given; answers their ids in that order (the identity is drawn
+ * row by row in insertion order, so sorting the returned ids restores it).
+ */
+export async function insertEvents(
+  db: DbOrTx,
+  merchantId: string,
+  userId: string,
+  rows: Omit<typeof funnelEvents.$inferInsert, 'merchantId' | 'userId'>[],
+): Promise<{ id: number; type: string }[]> {
+  const col = <T>(f: (r: (typeof rows)[number]) => T) => rows.map(f)
+  const out = await run(db, insertEventsStatement, [
+    merchantId,
+    userId,
+    col((r) => r.type),
+    col((r) => r.channel ?? null),
+    col((r) => r.storeId ?? null),
+    col((r) => r.guideId ?? null),
+    col((r) => r.sharerId ?? null),
+    col((r) => (r.props == null ? null : JSON.stringify(r.props))),
+    col((r) => r.occurredAt),
+  ])
+  return out.map((r) => ({ id: Number(r.id), type: r.type })).sort((a, b) => a.id - b.id)
 }
 
 export async function countEvents(db: DbOrTx, merchantId: string, userId: string, types: readonly string[], from: Date, to: Date) {

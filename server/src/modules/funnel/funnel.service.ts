@@ -122,9 +122,9 @@ export async function recordEvents(db: Db, merchantId: string, userId: string, e
   return db.transaction(async (tx) => {
     const rows = await repo.insertEvents(
       tx,
+      merchantId,
+      userId,
       events.map((e) => ({
-        merchantId,
-        userId,
         type: e.type,
         channel: e.channel ?? null,
         storeId: e.storeId ?? null,

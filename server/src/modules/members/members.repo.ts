@@ -1,5 +1,6 @@
 import { and, eq, getTableColumns, sql } from 'drizzle-orm'
 import type { DbOrTx } from '../../db/client'
+import { run, statement } from '../../db/raw'
 import { users } from './members.schema'
 
 export type UserRow = typeof users.$inferSelect
@@ -58,22 +59,29 @@ export async function updateProfile(db: DbOrTx, merchantId: string, id: string, 
 }
 
 /** First touch wins: attribution is only filled where still empty. Also marks the user as seen. */
+// every client event batch touches its user: a prepared statement, and a write only when it changes
+// something worth a row version (last seen more than a minute ago, or a first-touch attribution to fill)
+const touchStatement = statement(
+  'members_touch',
+  `UPDATE users SET last_seen_at = now(), acq_channel = coalesce(acq_channel, $3), acq_store_id = coalesce(acq_store_id, $4::uuid),
+     acq_guide_id = coalesce(acq_guide_id, $5::uuid), acq_sharer_id = coalesce(acq_sharer_id, $6::uuid)
+   WHERE merchant_id = $1 AND id = $2
+     AND (last_seen_at < now() - interval '1 minute'
+          OR (acq_channel IS NULL AND $3::text IS NOT NULL) OR (acq_store_id IS NULL AND $4::uuid IS NOT NULL)
+          OR (acq_guide_id IS NULL AND $5::uuid IS NOT NULL) OR (acq_sharer_id IS NULL AND $6::uuid IS NOT NULL))`,
+)
+
+/**
+ * Last seen now (to the minute) and the first-touch attribution where still empty. Writes nothing when
+ * the user was seen less than a minute ago and has nothing to fill: a burst of events costs one write.
+ */
 export async function touch(
   db: DbOrTx,
   merchantId: string,
   id: string,
   a: { channel?: string | null; storeId?: string | null; guideId?: string | null; sharerId?: string | null },
 ) {
-  await db
-    .update(users)
-    .set({
-      lastSeenAt: sql`now()`,
-      acqChannel: sql`coalesce(${users.acqChannel}, ${a.channel ?? null})`,
-      acqStoreId: sql`coalesce(${users.acqStoreId}, ${a.storeId ?? null}::uuid)`,
-      acqGuideId: sql`coalesce(${users.acqGuideId}, ${a.guideId ?? null}::uuid)`,
-      acqSharerId: sql`coalesce(${users.acqSharerId}, ${a.sharerId ?? null}::uuid)`,
-    })
-    .where(and(eq(users.merchantId, merchantId), eq(users.id, id)))
+  await run(db, touchStatement, [merchantId, id, a.channel ?? null, a.storeId ?? null, a.guideId ?? null, a.sharerId ?? null])
 }
 
 /** Assigns a guide only when the customer has none yet. */

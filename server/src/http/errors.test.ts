@@ -1,5 +1,5 @@
 import { ERROR_MESSAGES_ZH } from '@siyu/shared'
-import { ALL_ERRORS, codeToStatus, type ErrorCode } from './errors'
+import { ALL_ERRORS, codeToStatus, translatePgError, type ErrorCode } from './errors'
 
 describe('error codes', () => {
   it('every code the server can answer with has a Chinese text for the mini-program', () => {
@@ -12,5 +12,10 @@ describe('error codes', () => {
       if (code === 'INTERNAL' || code === 'WECHAT_UNAVAILABLE') expect(s).toBeGreaterThanOrEqual(500)
       else expect(s >= 400 && s < 500).toBe(true)
     }
+  })
+  it('a database function refusal (SQLSTATE SY001) becomes the API error it names, with its details', () => {
+    const e = translatePgError({ code: 'SY001', message: 'POINTS_INSUFFICIENT', detail: '{"balance":5,"needed":10}' })
+    expect(e).toMatchObject({ code: 'POINTS_INSUFFICIENT', details: { balance: 5, needed: 10 } })
+    expect(translatePgError({ code: 'SY001', message: 'NOT_A_CODE' })).toBeNull()
   })
 })

@@ -51,7 +51,7 @@ export function codeToStatus(code: ErrorCode): number {
   return ALL_ERRORS[code].status
 }
 
-type PgError = { code?: string; constraint?: string; detail?: string }
+type PgError = { code?: string; constraint?: string; detail?: string; message?: string }
 
 /** drizzle wraps driver errors (DrizzleQueryError) with the pg error as `cause`. */
 function pgErrorOf(e: unknown): PgError | null {
@@ -62,7 +62,11 @@ function pgErrorOf(e: unknown): PgError | null {
   return null
 }
 
-/** Postgres errors translated in one place: 23505 -> CONFLICT, 23503 -> NOT_FOUND, 23514 -> the code it guards. */
+/**
+ * Postgres errors translated in one place: 23505 -> CONFLICT, 23503 -> NOT_FOUND, 23514 -> the code it
+ * guards, and SY001 -> the API error code a database function raised as its message, with its details
+ * as JSON in DETAIL (our functions' business refusals, README "Hot paths").
+ */
 export function translatePgError(e: unknown, checkCodes: Record<string, ErrorCode> = {}): AppError | null {
   const pg = pgErrorOf(e)
   if (!pg) return null
@@ -75,6 +79,8 @@ export function translatePgError(e: unknown, checkCodes: Record<string, ErrorCod
       const mapped = pg.constraint ? checkCodes[pg.constraint] : undefined
       return mapped ? new AppError(mapped) : new AppError('CONFLICT', { constraint: pg.constraint })
     }
+    case 'SY001':
+      return pg.message && pg.message in ALL_ERRORS ? new AppError(pg.message as ErrorCode, pg.detail ? JSON.parse(pg.detail) : undefined) : null
     case '22P02': // invalid text representation (e.g. a malformed uuid that slipped past validation)
       return new AppError('VALIDATION_FAILED', { reason: 'malformed identifier' })
     default:

@@ -27,7 +27,7 @@ import { randomUUID } from 'node:crypto'
 import type { DrawResult, MyDrawView, PrizeType } from '@siyu/shared'
 import type { Db, DbOrTx } from '../../db/client'
 import { one, statement } from '../../db/raw'
-import { ALL_ERRORS, AppError, isAppError, isUniqueViolation, type ErrorCode } from '../../http/errors'
+import { AppError, isAppError, isUniqueViolation, translatePgError } from '../../http/errors'
 import { merchantConfigChanged } from '../../lib/cache'
 import { businessDay } from '../../lib/time'
 import { humanCode } from '../auth/tokens'
@@ -329,13 +329,12 @@ async function callDraw(db: DbOrTx, d: DrawPlan, drawnOut: boolean | null, compl
       pays && drawn.type === 'points' ? await pointsService.policyExpiry(db, d.merchantId, now) : null,
     ]))!
   } catch (e) {
-    const code = (e as { code?: string }).code
-    if (code !== 'SY001') throw e
-    const { message, detail } = e as { message: string; detail?: string }
-    if (message === 'DUPLICATE_DRAW') throw new DuplicateDraw()
-    if (message === 'PRIZE_GONE') throw new PrizeGone(false)
-    if (!(message in ALL_ERRORS)) throw e
-    throw new AppError(message as ErrorCode, detail ? JSON.parse(detail) : undefined)
+    // the two signals are this function's own; its refusals are API errors like any function's
+    if ((e as { code?: string }).code === 'SY001') {
+      if ((e as Error).message === 'DUPLICATE_DRAW') throw new DuplicateDraw()
+      if ((e as Error).message === 'PRIZE_GONE') throw new PrizeGone(false)
+    }
+    throw translatePgError(e) ?? e
   }
 }
 

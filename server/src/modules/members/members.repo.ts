@@ -58,7 +58,6 @@ export async function updateProfile(db: DbOrTx, merchantId: string, id: string, 
   return u ?? null
 }
 
-/** First touch wins: attribution is only filled where still empty. Also marks the user as seen. */
 // every client event batch touches its user: a prepared statement, and a write only when it changes
 // something worth a row version (last seen more than a minute ago, or a first-touch attribution to fill)
 const touchStatement = statement(
@@ -72,7 +71,7 @@ const touchStatement = statement(
 )
 
 /**
- * Last seen now (to the minute) and the first-touch attribution where still empty. Writes nothing when
+ * Last seen now (to the minute) and the first-touch attribution where still empty (first touch wins). Writes nothing when
  * the user was seen less than a minute ago and has nothing to fill: a burst of events costs one write.
  */
 export async function touch(
